@@ -37,6 +37,7 @@
 #include "hooks.h"
 #include "normalize.h"
 #include "scaleup.h"
+#include "statement.h"
 
 static int	nesting_level = 0;
 static QueryTrack *active_tracks = NULL;
@@ -125,32 +126,25 @@ literal_sample(ParamSample *sample, int nextern, List *literals)
 		sample->complete = false;
 }
 
+/*
+ * Create the entry of a query that was just parsed, with its normalized text
+ * and the literal values that normalization replaced.
+ */
 static void
-scaleup_post_parse_analyze(ParseState *pstate, Query *query,
-						   JumbleState *jstate)
+record_parsed_query(uint64 queryid, const char *source, int location,
+					int len, JumbleState *jstate)
 {
 	QueryKey	key;
 	const char *text;
-	int			location;
-	int			len;
 	char	   *normalized;
 	List	   *literals = NIL;
 	ParamSample sample;
 
-	if (prev_post_parse_analyze_hook)
-		prev_post_parse_analyze_hook(pstate, query, jstate);
-
-	if (!tracking_enabled(nesting_level) || query->queryId == UINT64CONST(0) ||
-		query->utilityStmt != NULL || pstate->p_sourcetext == NULL)
-		return;
-
-	make_query_key(&key, query->queryId, nesting_level == 0);
+	make_query_key(&key, queryid, nesting_level == 0);
 	if (store_query_exists(&key))
 		return;
 
-	location = query->stmt_location;
-	len = query->stmt_len;
-	text = CleanQuerytext(pstate->p_sourcetext, &location, &len);
+	text = scaleup_statement_text(source, &location, &len);
 
 	if (jstate != NULL && jstate->clocations_count > 0)
 	{
@@ -167,6 +161,21 @@ scaleup_post_parse_analyze(ParseState *pstate, Query *query,
 	}
 
 	store_query_text(&key, normalized, len, &sample);
+}
+
+static void
+scaleup_post_parse_analyze(ParseState *pstate, Query *query,
+						   JumbleState *jstate)
+{
+	if (prev_post_parse_analyze_hook)
+		prev_post_parse_analyze_hook(pstate, query, jstate);
+
+	if (!tracking_enabled(nesting_level) || query->queryId == UINT64CONST(0) ||
+		query->utilityStmt != NULL || pstate->p_sourcetext == NULL)
+		return;
+
+	record_parsed_query(query->queryId, pstate->p_sourcetext,
+						query->stmt_location, query->stmt_len, jstate);
 }
 
 /* ------------------------------------------------------------------------
@@ -269,7 +278,6 @@ scaleup_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction,
 {
 	QueryTrack *volatile track = find_track(queryDesc);
 	DestReceiver *volatile saved_dest = queryDesc->dest;
-	uint64		processed_before = queryDesc->estate->es_processed;
 
 	if (track != NULL && track->sampled &&
 		queryDesc->operation == CMD_SELECT)
@@ -290,14 +298,9 @@ scaleup_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction,
 	}
 	PG_END_TRY();
 
-	/* es_processed counts one run in some versions, all runs in others. */
+	/* standard_ExecutorRun resets es_processed, so it counts this run. */
 	if (track != NULL)
-	{
-		uint64		processed = queryDesc->estate->es_processed;
-
-		track->rows += (processed >= processed_before) ?
-			processed - processed_before : processed;
-	}
+		track->rows += queryDesc->estate->es_processed;
 }
 
 static void
@@ -347,7 +350,7 @@ record_execution(QueryDesc *queryDesc, QueryTrack *track)
 
 	location = queryDesc->plannedstmt->stmt_location;
 	len = queryDesc->plannedstmt->stmt_len;
-	text = CleanQuerytext(queryDesc->sourceText, &location, &len);
+	text = scaleup_statement_text(queryDesc->sourceText, &location, &len);
 
 	make_query_key(&key, queryDesc->plannedstmt->queryId, track->toplevel);
 	if (store_record_query(&key, elapsed_ms, track->rows, track->sampled,
@@ -400,11 +403,12 @@ is_transparent_utility(Node *parsetree)
 		IsA(parsetree, ClosePortalStmt);
 }
 
+/* Run a utility statement one nesting level deeper, unless transparent. */
 static void
-scaleup_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-					   bool readOnlyTree, ProcessUtilityContext context,
-					   ParamListInfo params, QueryEnvironment *queryEnv,
-					   DestReceiver *dest, QueryCompletion *qc)
+run_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+			ProcessUtilityContext context, ParamListInfo params,
+			QueryEnvironment *queryEnv, DestReceiver *dest,
+			QueryCompletion *qc)
 {
 	volatile bool nest = !is_transparent_utility(pstmt->utilityStmt);
 
@@ -425,6 +429,52 @@ scaleup_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 			nesting_level--;
 	}
 	PG_END_TRY();
+}
+
+/*
+ * The core computes no query identifier for the query of a cursor, so the
+ * cursor's executions would go unseen: compute it before the query is
+ * planned.  It equals the identifier of the same query sent on its own.
+ * Returns the statement to run, a copy when the tree was read-only.
+ */
+static PlannedStmt *
+identify_cursor_query(PlannedStmt *pstmt, const char *queryString,
+					  bool *readOnlyTree)
+{
+	DeclareCursorStmt *declare;
+	Query	   *inner;
+	JumbleState *jstate;
+
+	if (*readOnlyTree)
+	{
+		pstmt = copyObject(pstmt);
+		*readOnlyTree = false;
+	}
+
+	declare = (DeclareCursorStmt *) pstmt->utilityStmt;
+	inner = castNode(Query, declare->query);
+	if (inner->queryId != UINT64CONST(0))
+		return pstmt;
+
+	jstate = JumbleQuery(inner, queryString);
+	if (inner->queryId != UINT64CONST(0))
+		record_parsed_query(inner->queryId, queryString, pstmt->stmt_location,
+							pstmt->stmt_len, jstate);
+	return pstmt;
+}
+
+static void
+scaleup_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					   bool readOnlyTree, ProcessUtilityContext context,
+					   ParamListInfo params, QueryEnvironment *queryEnv,
+					   DestReceiver *dest, QueryCompletion *qc)
+{
+	if (IsA(pstmt->utilityStmt, DeclareCursorStmt) &&
+		tracking_enabled(nesting_level) && queryString != NULL)
+		pstmt = identify_cursor_query(pstmt, queryString, &readOnlyTree);
+
+	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				dest, qc);
 }
 
 void

@@ -6,9 +6,8 @@
  * The core query jumble (utils/queryjumble.h) records where each constant it
  * hashed starts, as a byte offset into the source text, but not its length
  * (LocationLen.length stays -1 in PostgreSQL 15).  To cut the constants out,
- * this file runs the core SQL scanner over the statement once, from its
- * start to its last constant, and measures the token, or the short run of
- * tokens, that starts at each recorded location:
+ * this file runs the core SQL scanner over the statement and measures the
+ * token, or the short run of tokens, that starts at each recorded location:
  *
  *	5, 'abc', E'a\'b', $$x$$, B'101', X'1F', true, NULL
  *						one literal token
@@ -339,14 +338,16 @@ measure_constant(TokenReader *reader, const ScanToken *token,
 }
 
 /*
- * Run the core scanner over text (NUL-terminated, text_len bytes long) and
- * measure each constant of spans, which are sorted by location.  Stops after
- * the last constant.  A location that is not the start of a token, or that
- * lies inside a constant measured before, keeps length 0.
+ * Run the core scanner over all of text (NUL-terminated, text_len bytes
+ * long), with standard_conforming_strings set to standard_strings, and
+ * measure each constant of spans, which are sorted by location.  A location
+ * that is not the start of a token, or that lies inside a constant measured
+ * before, keeps length 0.  The scan goes on past the last constant, so that
+ * a scan out of step with the parser's is likely to fail.
  */
 static void
-scan_constants(const char *text, int text_len, ConstantSpan *spans,
-			   int nspans, MemoryContext result_context)
+scan_constants(const char *text, int text_len, bool standard_strings,
+			   ConstantSpan *spans, int nspans, MemoryContext result_context)
 {
 	TokenReader reader;
 	ScanToken	token;
@@ -359,6 +360,7 @@ scan_constants(const char *text, int text_len, ConstantSpan *spans,
 	reader.result_context = result_context;
 	reader.scanner = scanner_init(text, &reader.extra, &ScanKeywords,
 								  ScanKeywordTokens);
+	reader.extra.standard_conforming_strings = standard_strings;
 
 	/*
 	 * The parser already warned about nonstandard escapes and rejected
@@ -367,7 +369,7 @@ scan_constants(const char *text, int text_len, ConstantSpan *spans,
 	reader.extra.escape_string_warning = false;
 	reader.extra.backslash_quote = BACKSLASH_QUOTE_ON;
 
-	while (next < nspans)
+	for (;;)
 	{
 		read_token(&reader, &token);
 		if (token.code == 0)
@@ -386,57 +388,129 @@ scan_constants(const char *text, int text_len, ConstantSpan *spans,
 	scanner_finish(reader.scanner);
 }
 
-/*
- * Measure the constants of spans in the statement, scanning in a memory
- * context of its own.  The text parsed without error, so the scanner fails
- * only if a setting that changes scanning, such as
- * standard_conforming_strings, was altered after parsing: a multi-statement
- * string is parsed whole before its first statement runs, so
- * "SET standard_conforming_strings = on; SELECT 'a\'b', 1" scans differently
- * the second time.  The error is logged and not raised, because a statistics
- * extension must not fail the user's statement; the constants not yet
- * measured stay as written.
- *
- * NOTE: catching the error without a subtransaction is safe only because
- * the scanner acquires nothing but memory, which is freed with its context.
- */
 static void
-find_constants(const char *statement, int len, ConstantSpan *spans,
-			   int nspans)
+reset_spans(ConstantSpan *spans, int nspans)
+{
+	int			i;
+
+	for (i = 0; i < nspans; i++)
+	{
+		spans[i].start = spans[i].location;
+		spans[i].length = 0;
+		spans[i].form = LITERAL_AS_WRITTEN;
+		spans[i].word = NULL;
+	}
+}
+
+/*
+ * Measure the constants of spans in text with one setting of
+ * standard_conforming_strings, scanning in a memory context of its own.
+ * Returns how many constants were found, or -1 if the scanner failed; the
+ * spans are then reset and *error is set to the error.
+ *
+ * NOTE: the error is caught without a subtransaction.  That is safe only
+ * because the scanner acquires nothing but memory, which is freed with its
+ * context.
+ */
+static int
+try_scan(const char *text, int len, bool standard_strings,
+		 ConstantSpan *spans, int nspans, ErrorData **error)
 {
 	MemoryContext result_context = CurrentMemoryContext;
 	MemoryContext scan_context;
-	char	   *text;
+	volatile bool failed = false;
+	int			found = 0;
+	int			i;
 
 	scan_context = AllocSetContextCreate(result_context,
 										 "pg_scaleup normalization",
 										 ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(scan_context);
 
-	/* Scan only this statement, not the statements that follow it. */
-	text = pnstrdup(statement, len);
-
 	PG_TRY();
 	{
-		scan_constants(text, len, spans, nspans, result_context);
+		scan_constants(text, len, standard_strings, spans, nspans,
+					   result_context);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		MemoryContextSwitchTo(result_context);
-		edata = CopyErrorData();
+		*error = CopyErrorData();
 		FlushErrorState();
-		ereport(LOG,
-				(errmsg("could not scan query text for constants: %s",
-						edata->message),
-				 errdetail("The normalized query text keeps the constants after the error as written.")));
-		FreeErrorData(edata);
+		failed = true;
 	}
 	PG_END_TRY();
 
 	MemoryContextSwitchTo(result_context);
 	MemoryContextDelete(scan_context);
+
+	if (failed)
+	{
+		reset_spans(spans, nspans);
+		return -1;
+	}
+
+	for (i = 0; i < nspans; i++)
+	{
+		if (spans[i].length > 0)
+			found++;
+	}
+	return found;
+}
+
+/*
+ * Measure the constants of spans in the statement, which is len bytes long.
+ *
+ * The statement parsed without error, so the scan can fail, or put token
+ * boundaries elsewhere, only if standard_conforming_strings was changed
+ * after parsing: a multi-statement string is parsed whole before its first
+ * statement runs, so in
+ *		SET standard_conforming_strings = on; SELECT 'a\'b', 1
+ * sent with the setting off, the second statement is parsed with it off and
+ * reaches this code with it on.  When the scan with the current setting
+ * fails or misses constants, the statement is scanned again with the other
+ * setting, and the better scan is kept.  If both fail, every constant stays
+ * as written and the error is logged, not raised, so that a scanner error
+ * does not fail the user's statement.
+ */
+static void
+find_constants(const char *statement, int len, ConstantSpan *spans,
+			   int nspans)
+{
+	char	   *text = pnstrdup(statement, len);
+	ConstantSpan *other_spans;
+	ErrorData  *error = NULL;
+	ErrorData  *other_error = NULL;
+	int			found;
+	int			other_found;
+
+	found = try_scan(text, len, standard_conforming_strings, spans, nspans,
+					 &error);
+	if (found == nspans)
+	{
+		pfree(text);
+		return;
+	}
+
+	other_spans = palloc(nspans * sizeof(ConstantSpan));
+	memcpy(other_spans, spans, nspans * sizeof(ConstantSpan));
+	reset_spans(other_spans, nspans);
+	other_found = try_scan(text, len, !standard_conforming_strings,
+						   other_spans, nspans, &other_error);
+	if (other_found > found)
+		memcpy(spans, other_spans, nspans * sizeof(ConstantSpan));
+	else if (found < 0)
+		ereport(LOG,
+				(errmsg("could not scan query text for constants: %s",
+						error->message),
+				 errdetail("The normalized query text keeps its constants as written.")));
+
+	if (error != NULL)
+		FreeErrorData(error);
+	if (other_error != NULL)
+		FreeErrorData(other_error);
+	pfree(other_spans);
+	pfree(text);
 }
 
 static int
@@ -454,11 +528,11 @@ decimal_digits(int value)
 
 /*
  * Decide which measured constants get a parameter symbol, starting at
- * first_param, and return the length of the normalized text.  Sets the
- * length of the others to 0: overlapping or out-of-range spans (which a
- * consistent scan never produces), and, should the text grow past the
- * maximum allocation size (every one-byte constant becomes a symbol of up
- * to 11 bytes), every constant from the one that would overflow it.
+ * first_param, and return the length of the normalized text.  The others
+ * get length 0.  These are overlapping or out-of-range spans, which a
+ * consistent scan never produces, and every constant from the first one
+ * whose symbol would make the text longer than MaxAllocSize.  (A one-byte
+ * constant can become a symbol of up to 11 bytes.)
  */
 static int
 plan_replacements(int len, ConstantSpan *spans, int nspans, int first_param)
@@ -538,7 +612,7 @@ scaleup_normalize_query(const char *query, int query_loc, int *query_len,
 	if (literals != NULL)
 		*literals = NIL;
 
-	/* Bind parameters can use every number up to INT_MAX in principle. */
+	/* After a bind parameter numbered INT_MAX, no number is left for $n. */
 	if (jstate != NULL && jstate->highest_extern_param_id >= PG_INT32_MAX)
 		jstate = NULL;
 	first_param = (jstate != NULL ? jstate->highest_extern_param_id : 0) + 1;

@@ -35,14 +35,18 @@
  * kept as written.
  *
  * A constant is left as written, and gets no symbol, when its location lies
- * outside the statement or the scanner finds no constant token there.  If the
- * scanner fails (possible only when a setting such as
- * standard_conforming_strings changed after the statement was parsed), the
- * constants not yet found are left as written and a LOG message is written.
+ * outside the statement or the scanner finds no constant token there.  The
+ * scanner can fail only if standard_conforming_strings changed after the
+ * statement was parsed (by an earlier statement of the same query string).
+ * The statement is then scanned with the other setting, and if that fails
+ * too, every constant is left as written and a LOG message is written.  The
+ * scanner's errors are never raised to the caller.
  *
  * Returns a NUL-terminated string palloc'd in CurrentMemoryContext and sets
- * *query_len to its length.  jstate may be NULL (utility statements, or
- * compute_query_id off): the result is then a copy of the statement.
+ * *query_len to its length.  jstate is not modified, so hooks called after
+ * this one (pg_stat_statements) see it unchanged.  jstate may be NULL
+ * (utility statements, or compute_query_id off): the result is then a copy
+ * of the statement.
  *
  * If literals is not NULL, *literals is set to a List of palloc'd C strings,
  * one per parameter symbol in $n order, each usable as an argument of

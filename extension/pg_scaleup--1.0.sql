@@ -109,6 +109,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 -- Reading statistics follows pg_stat_statements: any role may read the views,
 -- and the functions hide other users' texts and every parameter sample from
 -- roles without pg_read_all_stats.  Resetting is for superusers unless granted.
+GRANT USAGE ON SCHEMA scaleup TO PUBLIC;
 GRANT SELECT ON scaleup.queries, scaleup.scans, scaleup.projections TO PUBLIC;
 REVOKE ALL ON FUNCTION scaleup.reset() FROM PUBLIC;
 
