@@ -10,7 +10,8 @@
  * build with another layout or another pg_scaleup.max_query_length is
  * ignored with a LOG message; entries beyond a store's capacity are dropped.
  * After a crash there is no file, because the shutdown hook only writes on a
- * clean exit, so the stores start empty.
+ * clean exit, so the stores start empty.  A server started with
+ * pg_scaleup.save = off removes the file instead of loading it.
  *
  *-------------------------------------------------------------------------
  */
@@ -166,6 +167,13 @@ store_file_load(void)
 	FILE	   *file;
 	char	   *buffer = NULL;
 	int			i;
+
+	/* Told not to keep statistics: a file left from before is stale. */
+	if (!scaleup_save)
+	{
+		unlink(STORE_FILE);
+		return;
+	}
 
 	file = AllocateFile(STORE_FILE, PG_BINARY_R);
 	if (file == NULL)
