@@ -58,4 +58,4 @@ demo: deps
 clean:
 	$(MAKE) -C extension clean
 	@if [ -f advisor/Makefile ]; then $(MAKE) -C advisor clean; fi
-	rm -rf tmp_check results regression.diffs regression.out
+	rm -rf tmp_check results log regression.diffs regression.out

@@ -160,6 +160,13 @@ record_parsed_query(uint64 queryid, const char *source, int location,
 		sample.extern_done = false;
 	}
 
+	/* With sampling off, keep no values now and take none later. */
+	if (!scaleup_track_parameters)
+	{
+		memset(&sample, 0, sizeof(sample));
+		sample.extern_done = true;
+	}
+
 	store_query_text(&key, normalized, len, &sample);
 }
 

@@ -126,6 +126,7 @@ CREATE TABLE scaleup.suggestions (
         CHECK (kind IN ('create_index', 'drop_index',
                         'trim_projection', 'add_limit')),
     "table" text NOT NULL,
+    index_name text,
     sql text NOT NULL,
     rationale text NOT NULL,
     evidence jsonb NOT NULL DEFAULT '[]',
