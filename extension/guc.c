@@ -6,6 +6,12 @@
  * The store capacities and the query text size size shared memory, so they
  * can only be set at server start.  The rest may change at any time.
  *
+ * sample_rate defaults to 0.1.  A sampled execution costs about 3,000 more
+ * instructions than an unsampled one (plan-node row counts, the plan walk,
+ * the byte count), measured with callgrind on a single-row primary-key
+ * lookup.  One execution in ten still gives enough evidence on any query
+ * that runs often enough to deserve an index.  Set it to 1 for exact counts.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -18,7 +24,7 @@ int			scaleup_max_queries = 5000;
 int			scaleup_max_scans = 10000;
 int			scaleup_max_query_length = 2048;
 int			scaleup_track = SCALEUP_TRACK_TOP;
-double		scaleup_sample_rate = 1.0;
+double		scaleup_sample_rate = 0.1;
 bool		scaleup_track_parameters = true;
 bool		scaleup_save = true;
 
@@ -73,7 +79,7 @@ scaleup_define_gucs(void)
 							 "Sets the fraction of executions that collect plan-node row counts.",
 							 "Timing is counted for every execution; scan and projection counters of sampled executions are scaled by the inverse of the rate.",
 							 &scaleup_sample_rate,
-							 1.0, 0.0, 1.0,
+							 0.1, 0.0, 1.0,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
 

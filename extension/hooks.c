@@ -7,7 +7,7 @@
  * standard function) so that other extensions keep working.
  *
  * Nesting: nesting_level counts executor and utility calls in progress, so a
- * statement run inside a function is told apart from one a client sent.  The
+ * statement run inside a function is distinguished from one a client sent.  The
  * level is restored with PG_FINALLY, so an error leaves no stale level.
  * EXECUTE, PREPARE, DEALLOCATE, DECLARE, FETCH and CLOSE do not add a level:
  * the statement they run is the client's own.
@@ -181,6 +181,13 @@ scaleup_post_parse_analyze(ParseState *pstate, Query *query,
 		query->utilityStmt != NULL || pstate->p_sourcetext == NULL)
 		return;
 
+	/*
+	 * Without constants the source text is the normalized text, and the
+	 * first execution stores it: skip the lookup here.
+	 */
+	if (jstate == NULL || jstate->clocations_count == 0)
+		return;
+
 	record_parsed_query(query->queryId, pstate->p_sourcetext,
 						query->stmt_location, query->stmt_len, jstate);
 }
@@ -225,7 +232,6 @@ start_track(QueryDesc *queryDesc, bool sampled, double weight)
 {
 	MemoryContext oldcxt;
 	QueryTrack *track;
-	MemoryContextCallback *callback;
 
 	oldcxt = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
 
@@ -239,11 +245,10 @@ start_track(QueryDesc *queryDesc, bool sampled, double weight)
 	track->sampled = sampled;
 	track->weight = weight;
 
-	callback = palloc(sizeof(MemoryContextCallback));
-	callback->func = forget_track;
-	callback->arg = track;
+	track->unlink_callback.func = forget_track;
+	track->unlink_callback.arg = track;
 	MemoryContextRegisterResetCallback(queryDesc->estate->es_query_cxt,
-									   callback);
+									   &track->unlink_callback);
 
 	track->next = active_tracks;
 	active_tracks = track;
@@ -333,12 +338,8 @@ static void
 record_execution(QueryDesc *queryDesc, QueryTrack *track)
 {
 	QueryKey	key;
-	double		elapsed_ms;
-	double		seq_scans = 0;
-	double		seq_rows = 0;
-	const char *text;
-	int			location;
-	int			len;
+	QueryExecution exec;
+	QueryRecordResult result;
 	ParamListInfo params = queryDesc->params;
 	MemoryContext oldcxt;
 
@@ -346,25 +347,35 @@ record_execution(QueryDesc *queryDesc, QueryTrack *track)
 	oldcxt = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
 
 	InstrEndLoop(queryDesc->totaltime);
-	elapsed_ms = queryDesc->totaltime->total * 1000.0;
+
+	memset(&exec, 0, sizeof(exec));
+	exec.elapsed_ms = queryDesc->totaltime->total * 1000.0;
+	exec.rows = track->rows;
+	exec.sampled = track->sampled;
+	exec.weight = track->weight;
+	exec.has_bind_params = params != NULL && params->numParams > 0;
 
 	if (track->sampled)
 	{
-		plan_walk_record(queryDesc, track, track->weight, &seq_scans,
-						 &seq_rows);
+		plan_walk_record(queryDesc, track, track->weight, &exec.seq_scans,
+						 &exec.seq_rows);
 		projection_record(queryDesc, track, track->weight);
 	}
 
-	location = queryDesc->plannedstmt->stmt_location;
-	len = queryDesc->plannedstmt->stmt_len;
-	text = scaleup_statement_text(queryDesc->sourceText, &location, &len);
-
 	make_query_key(&key, queryDesc->plannedstmt->queryId, track->toplevel);
-	if (store_record_query(&key, elapsed_ms, track->rows, track->sampled,
-						   track->weight, seq_scans, seq_rows, text, len,
-						   params != NULL && params->numParams > 0) &&
-		scaleup_track_parameters && params != NULL &&
-		params->numParams > 0)
+	result = store_record_query(&key, &exec, NULL, 0);
+	if (result == QUERY_NOT_FOUND)
+	{
+		int			location = queryDesc->plannedstmt->stmt_location;
+		int			len = queryDesc->plannedstmt->stmt_len;
+		const char *text = scaleup_statement_text(queryDesc->sourceText,
+												  &location, &len);
+
+		result = store_record_query(&key, &exec, text, len);
+	}
+
+	if (result == QUERY_WANTS_PARAMS && scaleup_track_parameters &&
+		exec.has_bind_params)
 	{
 		ParamSample sample;
 

@@ -5,7 +5,7 @@
  *
  * The advisor re-plans a normalized query with
  *		PREPARE s AS <normalized text>; EXPLAIN EXECUTE s(<sample>)
- * so the sample holds one SQL expression per $n of the normalized text: the
+ * so the sample contains one SQL expression per $n of the normalized text: the
  * literal as written in the query for constants the normalization replaced,
  * and a typed literal such as '42'::integer for bind parameters.
  *

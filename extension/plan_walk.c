@@ -22,7 +22,7 @@
  *
  * Columns are traced through the plan's target lists (OUTER_VAR, INNER_VAR,
  * INDEX_VAR, subquery and CTE scans) back to the base relation they come
- * from; projection.c uses the same tracing for the returned columns.
+ * from.  projection.c uses the same tracing for the returned columns.
  *
  *-------------------------------------------------------------------------
  */
@@ -210,7 +210,7 @@ plan_resolve_origins(PlannedStmt *stmt, Plan *plan, Node *expr)
 /*
  * Return the partitioned table at the root of the partition tree a scanned
  * relation belongs to, or InvalidOid.  The planner's append-relation links
- * answer for partitions reached through their parent; a partition queried by
+ * resolve partitions reached through their parent; a partition queried by
  * name needs a catalog lookup.
  */
 Oid

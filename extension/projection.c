@@ -23,6 +23,7 @@
 #include "access/transam.h"
 #include "access/htup_details.h"
 #include "executor/executor.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parsetree.h"
@@ -139,10 +140,16 @@ typedef struct RelationShare
 {
 	ProjectionSample sample;
 	bool		whole_row;
+	TupleDesc	desc;			/* the relation's columns */
 } RelationShare;
 
+/*
+ * Find or add the share of a relation.  Only the header is initialized: the
+ * column arrays are filled as columns are added, which keeps this cheap on
+ * the path every sampled SELECT takes.
+ */
 static RelationShare *
-find_share(List **shares, Oid relid)
+find_share(List **shares, Oid relid, TupleDesc desc)
 {
 	ListCell   *lc;
 	RelationShare *share;
@@ -153,8 +160,13 @@ find_share(List **shares, Oid relid)
 		if (share->sample.relid == relid)
 			return share;
 	}
-	share = palloc0(sizeof(RelationShare));
+	share = palloc(sizeof(RelationShare));
 	share->sample.relid = relid;
+	share->sample.all_columns = false;
+	share->sample.ncolumns = 0;
+	share->sample.bytes = 0;
+	share->whole_row = false;
+	share->desc = desc;
 	*shares = lappend(*shares, share);
 	return share;
 }
@@ -188,28 +200,45 @@ share_add_column(RelationShare *share, AttrNumber attno)
 }
 
 /*
- * Map a scanned column to the relation it is reported under: a partition's
- * column is reported under the partitioned root, by name, because attribute
- * numbers may differ between a partition and its root.
+ * Map a scanned column to the relation it is reported under, and return
+ * that relation's tuple descriptor in *desc.  A partition's column is
+ * reported under the partitioned root, by name, because attribute numbers
+ * may differ between a partition and its root.  The scanned relation is
+ * already open in the executor state, so the common case reads no catalog.
  */
 static Oid
-report_column(PlannedStmt *stmt, ColumnOrigin *origin, AttrNumber *attno)
+report_column(EState *estate, ColumnOrigin *origin, AttrNumber *attno,
+			  TupleDesc *desc)
 {
-	RangeTblEntry *rte = rt_fetch(origin->rti, stmt->rtable);
-	Oid			root = plan_partition_root(stmt, origin->rti);
+	PlannedStmt *stmt = estate->es_plannedstmt;
+	Relation	rel = ExecGetRangeTableRelation(estate, origin->rti);
+	Oid			root;
+	Relation	root_rel;
+	char	   *name;
 
 	*attno = origin->attno;
+	*desc = RelationGetDescr(rel);
+	if (!rel->rd_rel->relispartition)
+		return RelationGetRelid(rel);
+
+	root = plan_partition_root(stmt, origin->rti);
 	if (!OidIsValid(root))
-		return rte->relid;
+		return RelationGetRelid(rel);
 
 	if (origin->attno > 0)
 	{
-		char	   *name = get_attname(rte->relid, origin->attno, true);
-
+		name = get_attname(RelationGetRelid(rel), origin->attno, true);
 		*attno = name ? get_attnum(root, name) : InvalidAttrNumber;
 		if (*attno == InvalidAttrNumber)
 			return InvalidOid;
 	}
+
+	/* The executor holds a lock on the root, so its descriptor is stable. */
+	root_rel = RelationIdGetRelation(root);
+	if (!RelationIsValid(root_rel))
+		return InvalidOid;
+	*desc = RelationGetDescr(root_rel);
+	RelationClose(root_rel);
 	return root;
 }
 
@@ -217,16 +246,13 @@ report_column(PlannedStmt *stmt, ColumnOrigin *origin, AttrNumber *attno)
 static void
 finish_share(RelationShare *share)
 {
-	Relation	rel = RelationIdGetRelation(share->sample.relid);
+	TupleDesc	desc = share->desc;
 	int			live = 0;
 	int			i;
 
-	if (!RelationIsValid(rel))
-		return;
-
-	for (i = 0; i < RelationGetNumberOfAttributes(rel); i++)
+	for (i = 0; i < desc->natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), i);
+		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (att->attisdropped)
 			continue;
@@ -234,18 +260,19 @@ finish_share(RelationShare *share)
 		if (share->whole_row)
 			share_add_column(share, att->attnum);
 	}
-	RelationClose(rel);
 
 	share->sample.all_columns = (share->sample.ncolumns == live);
 }
 
 /* Attribute one output column's bytes to the relation it comes from. */
 static void
-attribute_output_column(PlannedStmt *stmt, TargetEntry *tle, double bytes,
+attribute_output_column(EState *estate, TargetEntry *tle, double bytes,
 						List **shares)
 {
+	PlannedStmt *stmt = estate->es_plannedstmt;
 	List	   *origins = plan_resolve_origins(stmt, stmt->planTree,
 											   (Node *) tle->expr);
+	TupleDesc	desc = NULL;
 	ListCell   *lc;
 	Oid			relid = InvalidOid;
 	AttrNumber	attno = InvalidAttrNumber;
@@ -262,11 +289,11 @@ attribute_output_column(PlannedStmt *stmt, TargetEntry *tle, double bytes,
 
 		if (rte->relid < FirstNormalObjectId)
 			return;
-		report_relid = report_column(stmt, origin, &report_attno);
+		report_relid = report_column(estate, origin, &report_attno, &desc);
 		if (!OidIsValid(report_relid))
 			return;
 
-		share = find_share(shares, report_relid);
+		share = find_share(shares, report_relid, desc);
 		if (report_attno == 0)
 			share->whole_row = true;
 		else
@@ -284,7 +311,7 @@ attribute_output_column(PlannedStmt *stmt, TargetEntry *tle, double bytes,
 	if (!OidIsValid(relid) || !single_relation)
 		return;
 
-	share = find_share(shares, relid);
+	share = find_share(shares, relid, desc);
 	share->sample.bytes += bytes;
 	if (single_column && attno > 0)
 	{
@@ -318,8 +345,8 @@ projection_record(QueryDesc *queryDesc, QueryTrack *track, double weight)
 			continue;
 		if (column >= track->ncolumns)
 			break;
-		attribute_output_column(stmt, tle, track->column_bytes[column],
-								&shares);
+		attribute_output_column(queryDesc->estate, tle,
+								track->column_bytes[column], &shares);
 		column++;
 	}
 

@@ -268,11 +268,29 @@ extern int	scaleup_capacity(StoreId store);
 extern bool store_query_exists(const QueryKey *key);
 extern void store_query_text(const QueryKey *key, const char *text, int len,
 							 const ParamSample *literals);
-extern bool store_record_query(const QueryKey *key, double elapsed_ms,
-							   int64 rows, bool sampled, double weight,
-							   double seq_scans, double seq_rows,
-							   const char *fallback_text, int fallback_len,
-							   bool has_bind_params);
+/* One finished execution, as store_record_query adds it. */
+typedef struct QueryExecution
+{
+	double		elapsed_ms;
+	int64		rows;
+	bool		sampled;
+	double		weight;			/* 1 / sample rate when sampled */
+	double		seq_scans;		/* not scaled */
+	double		seq_rows;		/* not scaled */
+	bool		has_bind_params;
+} QueryExecution;
+
+/* Outcomes of store_record_query. */
+typedef enum QueryRecordResult
+{
+	QUERY_NOT_FOUND,			/* no entry, and no text to create one */
+	QUERY_RECORDED,
+	QUERY_WANTS_PARAMS			/* recorded; the entry has no bind values */
+} QueryRecordResult;
+
+extern QueryRecordResult store_record_query(const QueryKey *key,
+											const QueryExecution *exec,
+											const char *text, int len);
 extern void store_record_params(const QueryKey *key, const ParamSample *sample);
 extern void store_record_scan(Oid dbid, uint64 queryid, const ScanShape *shape,
 							  double executions, double rows_scanned,
@@ -321,6 +339,7 @@ struct QueryTrack
 	double	   *column_bytes;	/* bytes per output column, sampled runs */
 	int64		rows_sent;		/* rows that reached the receiver */
 	DestReceiver *receiver;		/* byte-counting wrapper, made once */
+	MemoryContextCallback unlink_callback;	/* unlinks this on deletion */
 };
 
 #endif							/* SCALEUP_H */

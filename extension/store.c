@@ -8,6 +8,10 @@
  * Counters of an entry are guarded by the entry's spinlock, so backends that
  * hold the LWLock in shared mode can update different entries at once.
  *
+ * first_seen and last_seen are the start times of the statements that
+ * created and last updated an entry: reading the statement's start time
+ * costs no clock call on this path, which every statement takes.
+ *
  * When a store is full, the entries with the lowest usage (a weight that
  * grows with each update and decays at each eviction) are removed, five
  * percent at a time, and the removals are counted in the shared state.
@@ -18,6 +22,7 @@
 
 #include <math.h>
 
+#include "access/xact.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -270,15 +275,17 @@ store_evict(StoreId store)
 }
 
 /*
- * Find the entry with the given key, creating it when it does not exist.
- * Returns with the store's LWLock held (shared if the entry existed,
- * exclusive if it was created): the caller updates the counters under the
- * entry's spinlock and then releases the LWLock.  *created tells which case
- * happened; init runs on a new entry before it becomes visible.
+ * Find the entry with the given key, creating it when it does not exist and
+ * create is true.  Returns with the store's LWLock held (shared if the entry
+ * existed, exclusive if it was created): the caller updates the counters
+ * under the entry's spinlock and then releases the LWLock.  *created reports
+ * which case happened, and init runs on a new entry before it becomes visible.
+ * Returns NULL, with no lock held, when the entry does not exist and create
+ * is false.
  */
 static void *
-store_acquire_entry(StoreId store, const void *key, EntryInitFunc init,
-					const void *init_arg, bool *created)
+store_acquire_entry(StoreId store, const void *key, bool create,
+					EntryInitFunc init, const void *init_arg, bool *created)
 {
 	LWLock	   *lock = scaleup_shared->locks[store];
 	HTAB	   *htab = scaleup_htab[store];
@@ -292,6 +299,9 @@ store_acquire_entry(StoreId store, const void *key, EntryInitFunc init,
 	if (entry != NULL)
 		return entry;
 	LWLockRelease(lock);
+
+	if (!create)
+		return NULL;
 
 	LWLockAcquire(lock, LW_EXCLUSIVE);
 
@@ -340,7 +350,7 @@ query_entry_init(void *entry_ptr, const void *arg_ptr)
 {
 	QueryEntry *entry = (QueryEntry *) entry_ptr;
 	const QueryInitArg *arg = (const QueryInitArg *) arg_ptr;
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now = GetCurrentStatementStartTimestamp();
 
 	entry->first_seen = now;
 	entry->last_seen = now;
@@ -394,41 +404,42 @@ store_query_text(const QueryKey *key, const char *text, int len,
 	bool		created;
 	void	   *entry;
 
-	entry = store_acquire_entry(STORE_QUERIES, key, query_entry_init, &arg,
-								&created);
+	entry = store_acquire_entry(STORE_QUERIES, key, true, query_entry_init,
+								&arg, &created);
 	if (entry != NULL)
 		LWLockRelease(scaleup_shared->locks[STORE_QUERIES]);
 }
 
 /*
- * Add one execution to a query's counters, creating its entry (with the
- * source text, not normalized) if the parse step did not.  Returns true when
- * the entry still needs a sample of bind parameter values.
+ * Add one execution to a query's counters.  Without text, a missing entry is
+ * not created and QUERY_NOT_FOUND is returned, so that the caller prepares
+ * the text only in that rare case and calls again.  The text given here is
+ * the statement's source text, not normalized: the parse step did not store
+ * one, because the query had no constants or its entry was evicted since.
  */
-bool
-store_record_query(const QueryKey *key, double elapsed_ms, int64 rows,
-				   bool sampled, double weight, double seq_scans,
-				   double seq_rows, const char *fallback_text,
-				   int fallback_len, bool has_bind_params)
+QueryRecordResult
+store_record_query(const QueryKey *key, const QueryExecution *exec,
+				   const char *text, int len)
 {
-	QueryInitArg arg = {fallback_text, fallback_len, NULL, has_bind_params};
+	QueryInitArg arg = {text, len, NULL, exec->has_bind_params};
 	QueryEntry *entry;
 	QueryCounters *c;
 	bool		created;
 	bool		want_params;
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	double		elapsed_ms = exec->elapsed_ms;
 
-	entry = store_acquire_entry(STORE_QUERIES, key, query_entry_init, &arg,
-								&created);
+	entry = store_acquire_entry(STORE_QUERIES, key, text != NULL,
+								query_entry_init, &arg, &created);
 	if (entry == NULL)
-		return false;
+		return QUERY_NOT_FOUND;
 
 	SpinLockAcquire(&entry->mutex);
 	c = &entry->counters;
 
 	/* Welford's online algorithm for the mean and the variance. */
 	c->calls++;
-	c->rows += rows;
+	c->rows += exec->rows;
 	c->total_time += elapsed_ms;
 	if (c->calls == 1)
 	{
@@ -447,11 +458,11 @@ store_record_query(const QueryKey *key, double elapsed_ms, int64 rows,
 		if (elapsed_ms > c->max_time)
 			c->max_time = elapsed_ms;
 	}
-	if (sampled)
+	if (exec->sampled)
 	{
 		c->sampled_calls++;
-		c->seq_scans += seq_scans * weight;
-		c->seq_rows_scanned += seq_rows * weight;
+		c->seq_scans += exec->seq_scans * exec->weight;
+		c->seq_rows_scanned += exec->seq_rows * exec->weight;
 	}
 	c->usage += 1.0;
 	entry->last_seen = now;
@@ -459,7 +470,7 @@ store_record_query(const QueryKey *key, double elapsed_ms, int64 rows,
 	SpinLockRelease(&entry->mutex);
 
 	LWLockRelease(scaleup_shared->locks[STORE_QUERIES]);
-	return want_params;
+	return want_params ? QUERY_WANTS_PARAMS : QUERY_RECORDED;
 }
 
 /* Store the first sample of bind parameter values of a query. */
@@ -489,7 +500,7 @@ store_record_params(const QueryKey *key, const ParamSample *sample)
 static void
 timestamps_init(TimestampTz *first_seen, TimestampTz *last_seen)
 {
-	*first_seen = GetCurrentTimestamp();
+	*first_seen = GetCurrentStatementStartTimestamp();
 	*last_seen = *first_seen;
 }
 
@@ -509,15 +520,15 @@ store_record_scan(Oid dbid, uint64 queryid, const ScanShape *shape,
 	ScanKey		key;
 	ScanEntry  *entry;
 	bool		created;
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now = GetCurrentStatementStartTimestamp();
 
 	memset(&key, 0, sizeof(key));
 	key.dbid = dbid;
 	key.queryid = queryid;
 	key.shape = *shape;
 
-	entry = store_acquire_entry(STORE_SCANS, &key, scan_entry_init, NULL,
-								&created);
+	entry = store_acquire_entry(STORE_SCANS, &key, true, scan_entry_init,
+								NULL, &created);
 	if (entry == NULL)
 		return;
 
@@ -561,14 +572,14 @@ store_record_projection(Oid dbid, uint64 queryid,
 	bool		created;
 	int			i;
 	int			j;
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now = GetCurrentStatementStartTimestamp();
 
 	memset(&key, 0, sizeof(key));
 	key.dbid = dbid;
 	key.queryid = queryid;
 	key.relid = sample->relid;
 
-	entry = store_acquire_entry(STORE_PROJECTIONS, &key,
+	entry = store_acquire_entry(STORE_PROJECTIONS, &key, true,
 								projection_entry_init, sample, &created);
 	if (entry == NULL)
 		return;

@@ -5,7 +5,7 @@
  *
  * With pg_scaleup.save = on, the postmaster writes every entry of the three
  * stores to pg_stat/pg_scaleup.stat when it shuts down cleanly, and reads the
- * file back when it starts.  The file holds a header, then for each store a
+ * file back when it starts.  The file contains a header, then for each store a
  * count followed by the entries as they are in memory.  A file written by a
  * build with another layout or another pg_scaleup.max_query_length is
  * ignored with a LOG message; entries beyond a store's capacity are dropped.

@@ -5,7 +5,7 @@
  *
  * Each set-returning function copies the store's entries into local memory
  * under the store's LWLock (and each entry's spinlock), releases the lock,
- * and only then builds its rows: column names come from the system caches,
+ * and only then builds its rows.  Column names come from the system caches,
  * and catalog access must not happen while an LWLock is held.
  *
  *-------------------------------------------------------------------------
