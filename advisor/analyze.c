@@ -2,7 +2,8 @@
  * analyze.c
  *		One analysis of one target, step by step: collect (collect.c),
  *		candidates (candidates.c), what-if costs (whatif.c), selection and
- *		drop suggestions (select.c), storage (store.c) and output (output.c).
+ *		drop suggestions (select.c), storage (store.c) and output (output.c,
+ *		report_html.c).
  */
 #include "analyze.h"
 
@@ -13,6 +14,7 @@
 #include "collect.h"
 #include "log.h"
 #include "output.h"
+#include "report_html.h"
 #include "select.h"
 #include "store.h"
 #include "whatif.h"
@@ -77,12 +79,6 @@ analyze_target(const char *target_name, PGconn *conn, const char *conninfo,
 	int			eligible = 0;
 	int			result = 0;
 
-	if (format == OUTPUT_HTML)
-	{
-		log_event(LOG_LEVEL_ERROR, target_name,
-				  "the HTML report is not implemented yet; use --format text, json or sql");
-		return 1;
-	}
 	if (*state == NULL)
 		*state = calloc(1, sizeof(AnalyzeState));
 	if (*state == NULL)
@@ -152,7 +148,10 @@ analyze_target(const char *target_name, PGconn *conn, const char *conninfo,
 		log_event(LOG_LEVEL_INFO, target_name,
 				  "analyzed %d queries (%d eligible), %d candidate indexes, %d suggestions",
 				  snap->nqueries, eligible, live, suggested);
-		result = output_write(format, target_name, &list, out);
+		if (format == OUTPUT_HTML)
+			result = report_html_write_analysis(target_name, conn, snap, &list, out);
+		else
+			result = output_write(format, target_name, &list, out);
 		fflush(out);
 	}
 

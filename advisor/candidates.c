@@ -137,6 +137,32 @@ indexable(const TableInfo *table, const char *name)
 	return column != NULL && column->btree_ok;
 }
 
+static void add_query(Candidate *cand, int query_pos);
+static bool same_predicate(const char *a, const char *b);
+
+/* Position of a live candidate with exactly these keys, or -1. */
+static int
+find_equal_candidate(const CandidateSet *set, int table_pos, const StrList *columns,
+					 int count, const bool *descending, int neq, const char *predicate)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		const Candidate *cand = &set->items[i];
+		bool		equal;
+
+		if (cand->dropped || cand->table_pos != table_pos || cand->neq != neq ||
+			cand->columns.count != count || !same_predicate(cand->predicate, predicate))
+			continue;
+		equal = true;
+		for (int k = 0; k < count && equal; k++)
+			equal = strcmp(cand->columns.items[k], columns->items[k]) == 0 &&
+				cand->descending[k] == (descending ? descending[k] : false);
+		if (equal)
+			return i;
+	}
+	return -1;
+}
+
 int
 candidate_add(CandidateSet *set, int table_pos, const StrList *columns,
 			  const bool *descending, int neq, const char *predicate,
@@ -145,6 +171,19 @@ candidate_add(CandidateSet *set, int table_pos, const StrList *columns,
 	Candidate  *cand;
 	int			count = columns->count < CANDIDATE_MAX_KEYS ?
 		columns->count : CANDIDATE_MAX_KEYS;
+	int			equal;
+
+	/* many queries of one shape give one candidate that lists them all */
+	if (neq > count)
+		neq = count;
+	equal = find_equal_candidate(set, table_pos, columns, count, descending, neq,
+								 predicate);
+	if (equal >= 0)
+	{
+		if (query_pos >= 0)
+			add_query(&set->items[equal], query_pos);
+		return equal;
+	}
 
 	set->items = xrealloc(set->items, sizeof(Candidate) * (size_t) (set->count + 1));
 	cand = &set->items[set->count];
@@ -215,8 +254,8 @@ candidates_for_scan(const Snapshot *snap, const ScanInfo *scan,
 
 	/*
 	 * An equality filter that keeps a large share of the rows is not worth
-	 * an index; the observed share counts only when no range filter shares
-	 * the credit.
+	 * an index.  The observed share of kept rows overrules pg_stats only
+	 * when no range or other filter could have done the filtering.
 	 */
 	if (eq.count > 0 && eq_fraction > CANDIDATE_MAX_FILTER_FRACTION &&
 		!(observed <= CANDIDATE_MAX_FILTER_FRACTION &&

@@ -71,7 +71,11 @@ extern void candidates_free(CandidateSet *set);
  * The building blocks of candidates_generate, exposed for the unit tests.
  */
 
-/* Append a candidate with the given keys; returns its position. */
+/*
+ * Append a candidate with the given keys and return its position.  When a
+ * live candidate with the same keys exists, "query_pos" is added to it
+ * instead, and its position returned.
+ */
 extern int	candidate_add(CandidateSet *set, int table_pos, const StrList *columns,
 						  const bool *descending, int neq, const char *predicate,
 						  int query_pos);

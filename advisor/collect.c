@@ -2,8 +2,9 @@
  * collect.c
  *		Step 1 of analyze: read a snapshot of the target; see collect.h.
  *
- * Five catalog queries at most, whatever the number of queries: the views,
- * then tables, columns and indexes of every user table in one query each.
+ * Seven queries, whatever the number of statements the extension tracked:
+ * the clock, the two views, the suggestions already rejected, and the
+ * tables, columns and indexes of every user table in one query each.
  */
 #include "collect.h"
 
@@ -35,7 +36,11 @@ static const char *const scans_sql =
 " WHERE s.dbid = (SELECT oid FROM pg_catalog.pg_database"
 "                  WHERE datname = pg_catalog.current_database())";
 
-/* Tables and partitioned tables outside the system schemas, not partitions. */
+/*
+ * Tables and partitioned tables outside the system schemas, not partitions.
+ * pg_partition_tree() returns no rows for a table that is not partitioned,
+ * so such a table reads its own counters.
+ */
 static const char *const tables_sql =
 "SELECT c.oid, n.nspname, c.relname, c.relkind,"
 "       CASE WHEN c.relkind = 'p' THEN"
@@ -54,7 +59,8 @@ static const char *const tables_sql =
 "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 "  LEFT JOIN LATERAL (SELECT t.relid FROM pg_catalog.pg_partition_tree(c.oid) t"
 "                      WHERE t.isleaf) leaf ON true"
-"  LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = leaf.relid"
+"  LEFT JOIN pg_catalog.pg_stat_all_tables s"
+"         ON s.relid = coalesce(leaf.relid, c.oid)"
 " WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition"
 "   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'scaleup')"
 "   AND n.nspname !~ '^pg_(toast|temp_)'"
@@ -178,8 +184,18 @@ run_query(const char *target, PGconn *conn, const char *what, const char *sql,
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		log_event(LOG_LEVEL_ERROR, target, "could not read %s: %s", what,
-				  PQresultErrorMessage(res));
+		const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		/* undefined_table or invalid_schema_name: the extension is missing */
+		if (sqlstate != NULL &&
+			(strcmp(sqlstate, "42P01") == 0 || strcmp(sqlstate, "3F000") == 0))
+			log_event(LOG_LEVEL_ERROR, target,
+					  "could not read %s: %s"
+					  "Run CREATE EXTENSION pg_scaleup in the target database, with pg_scaleup in shared_preload_libraries.",
+					  what, PQresultErrorMessage(res));
+		else
+			log_event(LOG_LEVEL_ERROR, target, "could not read %s: %s", what,
+					  PQresultErrorMessage(res));
 		PQclear(res);
 		return NULL;
 	}
@@ -824,9 +840,9 @@ find_updated_columns(Snapshot *snap)
 		}
 
 		/*
-		 * NOTE: without a schema the name is matched in every schema, since
-		 * the session's search_path is unknown here; a same-named table
-		 * elsewhere may get a write penalty it does not deserve.
+		 * NOTE: an unqualified name is matched in every schema because the
+		 * application's search_path is unknown here.  A table of the same
+		 * name elsewhere may get a write penalty it does not deserve.
 		 */
 		for (int t = 0; t < snap->ntables; t++)
 		{
@@ -882,6 +898,11 @@ compute_rates(Snapshot *snap, const Snapshot *previous, const CollectFilter *fil
 			q->total_ms >= filter->min_total_time_ms;
 	}
 
+	/*
+	 * NOTE: without a previous snapshot, write rates average everything
+	 * since the statistics were reset, so a bulk load shortly before counts
+	 * as steady write traffic until pg_stat_reset() or the next cycle.
+	 */
 	for (int i = 0; i < snap->ntables; i++)
 	{
 		TableInfo  *t = &snap->tables[i];
@@ -953,6 +974,11 @@ collect_snapshot(const char *target, PGconn *conn, const Snapshot *previous,
 
 		s->query_pos = q ? (int) (q - snap->queries) : -1;
 		s->table_pos = t ? (int) (t - snap->tables) : -1;
+		if (q != NULL)
+		{
+			q->scan_ids = xrealloc(q->scan_ids, sizeof(int) * (size_t) (q->nscan_ids + 1));
+			q->scan_ids[q->nscan_ids++] = i;
+		}
 	}
 	log_event(LOG_LEVEL_DEBUG, target,
 			  "collected %d queries, %d scans, %d tables, %d indexes",
@@ -973,6 +999,7 @@ snapshot_free(Snapshot *snap)
 	for (int i = 0; i < snap->nqueries; i++)
 	{
 		free(snap->queries[i].query);
+		free(snap->queries[i].scan_ids);
 		strlist_free(&snap->queries[i].parameters);
 	}
 	for (int i = 0; i < snap->nscans; i++)

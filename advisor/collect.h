@@ -2,7 +2,7 @@
  * collect.h
  *		Step 1 of analyze: one snapshot of a target's statistics.
  *
- * A Snapshot holds the extension's views (scaleup.queries aggregated per
+ * A Snapshot contains the extension's views (scaleup.queries aggregated per
  * queryid, scaleup.scans), the tables and indexes they touch with their
  * counters from pg_stat_user_tables and pg_stat_user_indexes, and the
  * column statistics of pg_stats.  Everything is read in a handful of
@@ -99,6 +99,8 @@ typedef struct QueryInfo
 	int64_t		raw_calls;
 	double		raw_total_ms;
 	bool		eligible;		/* passes min_calls and min_total_time_ms */
+	int		   *scan_ids;		/* positions of its scans in Snapshot.scans */
+	int			nscan_ids;
 } QueryInfo;
 
 typedef struct ScanInfo

@@ -93,7 +93,7 @@ static const ConfigKey config_keys[] = {
 	CFG(min_gain_per_hour_ms), "query time an index must save per hour, after its write cost, to be suggested"},
 	{"thresholds.min_table_rows", KEY_INTEGER, "10000", "rows", 0, 1e15, true, NULL,
 	CFG(min_table_rows), "tables with fewer rows get no index suggestion"},
-	{"thresholds.unused_index_age", KEY_DURATION, "7d", NULL, MS_PER_HOUR, 365 * MS_PER_DAY, true, NULL,
+	{"thresholds.unused_index_age", KEY_DURATION, "7d", NULL, 1000, 365 * MS_PER_DAY, true, NULL,
 	CFG(unused_index_age_ms), "time an index must go unscanned before a drop is suggested"},
 	{"thresholds.busy_table_writes", KEY_INTEGER, "1000", "rows", 0, 1e15, true, NULL,
 	CFG(busy_table_writes), "rows inserted, updated or deleted that make a table busy enough for an unused-index drop"},

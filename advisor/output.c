@@ -31,8 +31,20 @@ output_evidence_json(StrBuf *buf, const Suggestion *s)
 		append_number(buf, ev->mean_ms);
 		strbuf_append(buf, ",\"estimated_mean_ms\":");
 		append_number(buf, ev->estimated_mean_ms);
-		strbuf_appendf(buf, ",\"rows_scanned\":%lld,\"rows_kept\":%lld}",
+		strbuf_appendf(buf, ",\"rows_scanned\":%lld,\"rows_kept\":%lld",
 					   (long long) ev->rows_scanned, (long long) ev->rows_kept);
+		if (ev->has_bytes)
+		{
+			strbuf_append(buf, ",\"bytes_per_call\":");
+			append_number(buf, ev->bytes_per_call);
+			strbuf_append(buf, ",\"estimated_bytes_per_call\":");
+			append_number(buf, ev->estimated_bytes_per_call);
+			strbuf_append(buf, ",\"rows_per_call\":");
+			append_number(buf, ev->rows_per_call);
+			if (ev->column_bytes != NULL)
+				strbuf_appendf(buf, ",\"column_bytes\":%s", ev->column_bytes);
+		}
+		strbuf_append_char(buf, '}');
 	}
 	strbuf_append_char(buf, ']');
 }

@@ -14,7 +14,8 @@
 
 /*
  * Write "list" to "out" in "format".  Near misses appear only in the text
- * format.  Returns 0, or 1 for a format that is not implemented (HTML).
+ * format.  Returns 0, or 1 for HTML, which needs the snapshot too and is
+ * rendered by report_html_write_analysis() instead.
  */
 extern int	output_write(OutputFormat format, const char *target,
 						 const SuggestionList *list, FILE *out);

@@ -38,7 +38,10 @@ suggestion_clear(Suggestion *s)
 	free(s->rationale);
 	free(s->fingerprint);
 	for (int e = 0; e < s->nevidence; e++)
+	{
 		free(s->evidence[e].note);
+		free(s->evidence[e].column_bytes);
+	}
 	free(s->evidence);
 	free(s->status);
 	free(s->created_at);
@@ -123,9 +126,22 @@ select_greedy(SelectItem *items, int count, GainFunction gain, void *context,
 			  const SelectBudget *budget, const int *existing, int *chosen)
 {
 	int			nchosen = 0;
+	int			ntables = 0;
 	bool	   *done = xcalloc((size_t) count + 1, sizeof(bool));
-	int			last_table = -1;
+	int		   *evaluated_at = xcalloc((size_t) count + 1, sizeof(int));
+	int		   *picked_at;
+	int		   *on_table;
+	int64_t    *table_bytes;
 	int64_t		total_bytes = 0;
+
+	for (int i = 0; i < count; i++)
+		if (items[i].table_pos + 1 > ntables)
+			ntables = items[i].table_pos + 1;
+	picked_at = xcalloc((size_t) ntables + 1, sizeof(int));
+	on_table = xcalloc((size_t) ntables + 1, sizeof(int));
+	table_bytes = xcalloc((size_t) ntables + 1, sizeof(int64_t));
+	for (int t = 0; t < ntables; t++)
+		on_table[t] = existing[t];
 
 	for (int i = 0; i < count; i++)
 	{
@@ -133,6 +149,12 @@ select_greedy(SelectItem *items, int count, GainFunction gain, void *context,
 		items[i].gain = gain(context, i, chosen, 0);
 	}
 
+	/*
+	 * Lazy greedy: a gain only shrinks as indexes are added, so a stale gain
+	 * is an upper bound.  The best item is evaluated again when an index was
+	 * chosen on its table since its last evaluation, and taken only when it
+	 * is still the best with a fresh gain.
+	 */
 	for (;;)
 	{
 		int			best = -1;
@@ -140,39 +162,21 @@ select_greedy(SelectItem *items, int count, GainFunction gain, void *context,
 
 		for (int i = 0; i < count; i++)
 		{
+			int			t = items[i].table_pos;
 			double		net;
-			int			on_table = existing[items[i].table_pos];
-			int64_t		table_bytes = 0;
 
 			if (done[i])
 				continue;
-			if (last_table >= 0 && items[i].table_pos == last_table)
-				items[i].gain = gain(context, i, chosen, nchosen);
 			net = items[i].gain - items[i].penalty;
 			if (net <= 0)
-			{
 				items[i].outcome = SELECT_NO_GAIN;
-				continue;
-			}
-			if (net < budget->min_gain_ms_per_hour)
-			{
+			else if (net < budget->min_gain_ms_per_hour)
 				items[i].outcome = SELECT_BELOW_MINIMUM;
-				continue;
-			}
-			for (int c = 0; c < nchosen; c++)
-				if (items[chosen[c]].table_pos == items[i].table_pos)
-				{
-					on_table++;
-					table_bytes += items[chosen[c]].size_bytes;
-				}
-			if (on_table + 1 > budget->max_indexes_per_table ||
-				table_bytes + items[i].size_bytes > budget->max_index_bytes_per_table ||
-				total_bytes + items[i].size_bytes > budget->max_index_bytes_total)
-			{
+			else if (on_table[t] + 1 > budget->max_indexes_per_table ||
+					 table_bytes[t] + items[i].size_bytes > budget->max_index_bytes_per_table ||
+					 total_bytes + items[i].size_bytes > budget->max_index_bytes_total)
 				items[i].outcome = SELECT_OVER_BUDGET;
-				continue;
-			}
-			if (best < 0 || net > best_net)
+			else if (best < 0 || net > best_net)
 			{
 				best = i;
 				best_net = net;
@@ -180,13 +184,26 @@ select_greedy(SelectItem *items, int count, GainFunction gain, void *context,
 		}
 		if (best < 0)
 			break;
+		if (evaluated_at[best] < picked_at[items[best].table_pos])
+		{
+			items[best].gain = gain(context, best, chosen, nchosen);
+			evaluated_at[best] = nchosen;
+			continue;
+		}
+
 		done[best] = true;
 		items[best].outcome = SELECT_CHOSEN;
 		chosen[nchosen++] = best;
 		total_bytes += items[best].size_bytes;
-		last_table = items[best].table_pos;
+		on_table[items[best].table_pos]++;
+		table_bytes[items[best].table_pos] += items[best].size_bytes;
+		picked_at[items[best].table_pos] = nchosen;
 	}
 	free(done);
+	free(evaluated_at);
+	free(picked_at);
+	free(on_table);
+	free(table_bytes);
 	return nchosen;
 }
 
@@ -259,6 +276,30 @@ query_current_cost(EvalContext *ctx, int query_pos, const int *chosen_ids,
 	return true;
 }
 
+/*
+ * Gain of a candidate HypoPG could not create, from the heuristic, ignoring
+ * the indexes chosen before it.  Such a suggestion is not planner-verified.
+ */
+static double
+heuristic_gain(EvalContext *ctx, int item)
+{
+	Candidate  *cand = &ctx->set->items[ctx->live[item]];
+	int			id = ctx->live[item];
+	double		gain = 0;
+
+	for (int q = 0; q < cand->nqueries; q++)
+	{
+		int			query_pos = cand->queries[q];
+		const QueryInfo *query = &ctx->snap->queries[query_pos];
+		double		base = heuristic_cost(ctx->snap, ctx->set, query_pos, NULL, 0);
+		double		after = heuristic_cost(ctx->snap, ctx->set, query_pos, &id, 1);
+
+		ctx->after_ratio[item][q] = after / base;
+		gain += query->calls_per_hour * query->mean_ms * (base - after) / base;
+	}
+	return gain;
+}
+
 static double
 evaluate_gain(void *context, int item, const int *chosen, int nchosen)
 {
@@ -271,7 +312,7 @@ evaluate_gain(void *context, int item, const int *chosen, int nchosen)
 	if (ctx->create_failed[item])
 	{
 		free(ids);
-		return 0;
+		return heuristic_gain(ctx, item);
 	}
 	for (int c = 0; c < nchosen; c++)
 		ids[c] = ctx->live[chosen[c]];
@@ -290,7 +331,7 @@ evaluate_gain(void *context, int item, const int *chosen, int nchosen)
 		if (failed == ctx->live[item])
 			ctx->create_failed[item] = true;
 		free(ids);
-		return 0;
+		return ctx->create_failed[item] ? heuristic_gain(ctx, item) : 0;
 	}
 	ctx->items[item].size_bytes = whatif_index_size(ctx->whatif, ctx->live[item]);
 
@@ -356,11 +397,11 @@ describe_candidate(EvalContext *ctx, int item, Suggestion *s)
 			query->mean_ms * ctx->after_ratio[item][q];
 		if (error != NULL && isnan(e->estimated_mean_ms))
 			e->note = xstrdup(error);
-		for (int i = 0; i < ctx->snap->nscans; i++)
+		for (int i = 0; i < query->nscan_ids; i++)
 		{
-			const ScanInfo *scan = &ctx->snap->scans[i];
+			const ScanInfo *scan = &ctx->snap->scans[query->scan_ids[i]];
 
-			if (scan->queryid == query->queryid && scan->table_pos == cand->table_pos)
+			if (scan->table_pos == cand->table_pos)
 			{
 				e->rows_scanned += scan->rows_scanned;
 				e->rows_kept += scan->rows_kept;
@@ -593,6 +634,7 @@ select_drops(const Snapshot *snap, const AnalyzeSettings *settings,
 		{
 			const IndexInfo *index = &snap->indexes[table->index_ids[i]];
 			const IndexInfo *twin = NULL;
+			bool		has_duplicates = false;
 
 			if (!index->valid || never_drop(index))
 				continue;
@@ -607,6 +649,7 @@ select_drops(const Snapshot *snap, const AnalyzeSettings *settings,
 
 				if (other == index || !other->valid || strcmp(other->shape, index->shape) != 0)
 					continue;
+				has_duplicates = true;
 				if (keeper_first(other, twin != NULL ? twin : index))
 					twin = other;
 			}
@@ -618,6 +661,14 @@ select_drops(const Snapshot *snap, const AnalyzeSettings *settings,
 				add_drop(snap, table, index, conn, why.data, out);
 				continue;
 			}
+
+			/*
+			 * The index its duplicates give way to is not also dropped as
+			 * unused in the same run: that would leave none of the group.
+			 * The next run judges it alone.
+			 */
+			if (has_duplicates)
+				continue;
 
 			if (index->idx_scan == 0 && !used_by_scans(snap, index) &&
 				snap->stats_age_s >= (double) settings->unused_index_min_age_s &&

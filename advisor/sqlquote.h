@@ -15,12 +15,13 @@
 
 #include "strbuf.h"
 
-/* Longest identifier PostgreSQL keeps, in bytes (NAMEDATALEN - 1). */
+/* Maximum identifier length PostgreSQL keeps, in bytes (NAMEDATALEN - 1). */
 #define SQL_MAX_IDENTIFIER_BYTES 63
 
 /*
  * Quote one identifier for "conn"'s client encoding.  Returns NULL when
- * libpq rejects it (invalid encoding); PQerrorMessage(conn) says why.
+ * libpq rejects it (invalid encoding), and PQerrorMessage(conn) then has
+ * the reason.
  */
 extern char *sql_quote_ident(PGconn *conn, const char *ident);
 

@@ -12,10 +12,10 @@
 /*
  * Upsert every suggestion of "list" that is not a near miss, keyed by
  * (target, fingerprint), in one transaction.  A row found again gets the new
- * evidence and estimates and keeps its status; a rejected row is left alone
- * and its suggestion is removed from "list".  id, status and timestamps of
- * the others are filled from the stored rows.  Returns false after logging
- * the error, with nothing stored.
+ * evidence and estimates but keeps its status.  A rejected row is left alone,
+ * and its suggestion is removed from "list".  The other suggestions get id,
+ * status and timestamps from their rows.  Returns false after logging the
+ * error, with nothing stored.
  */
 extern bool store_suggestions(const char *target, PGconn *conn, SuggestionList *list);
 

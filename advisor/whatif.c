@@ -119,8 +119,11 @@ heuristic_scan_rows(const Snapshot *snap, const Candidate *cand, const ScanInfo 
 		double		pass = index_rows > 0 ? kept / index_rows : 1.0;
 		double		needed;
 
-		if (pass <= 0 || pass > 1)
-			pass = pass <= 0 ? 1.0 / (index_rows > 1 ? index_rows : 1) : 1.0;
+		/* with nothing kept, assume one row in all those read passes */
+		if (pass <= 0)
+			pass = 1.0 / (index_rows > 1 ? index_rows : 1);
+		if (pass > 1)
+			pass = 1.0;
 		needed = (double) scan->limit_rows / pass;
 		return needed < index_rows ? needed : index_rows;
 	}
@@ -133,16 +136,16 @@ double
 heuristic_cost(const Snapshot *snap, const CandidateSet *set, int query_pos,
 			   const int *ids, int count)
 {
-	int64_t		queryid = snap->queries[query_pos].queryid;
+	const QueryInfo *query = &snap->queries[query_pos];
 	double		cost = 0;
 
-	for (int i = 0; i < snap->nscans; i++)
+	for (int i = 0; i < query->nscan_ids; i++)
 	{
-		const ScanInfo *scan = &snap->scans[i];
+		const ScanInfo *scan = &snap->scans[query->scan_ids[i]];
 		double		executions;
 		double		best;
 
-		if (scan->queryid != queryid || scan->table_pos < 0)
+		if (scan->table_pos < 0)
 			continue;
 		executions = scan->executions > 0 ? (double) scan->executions : 1;
 		best = (double) scan->rows_scanned / executions;
@@ -386,7 +389,7 @@ set_query_error(WhatIf *whatif, int query_pos, const char *message)
 	wq->prepared = -1;
 }
 
-/* PREPARE the query as scaleup_whatif_<pos>; false after recording why not. */
+/* PREPARE the query as scaleup_whatif_<pos>; on failure record the error. */
 static bool
 prepare_query(WhatIf *whatif, int query_pos)
 {

@@ -8,15 +8,15 @@
  * created with hypopg_create_index() and queries are planned with EXPLAIN
  * (FORMAT JSON), never EXPLAIN ANALYZE, so no workload query runs.  A query
  * with $n parameters is prepared under a name of the advisor's own and
- * planned with EXPLAIN EXECUTE on its parameter sample; without a sample it
- * gets a generic plan.  Costs are the planner's "Total Cost".
+ * planned with EXPLAIN EXECUTE on its parameter sample.  Without a sample,
+ * it gets a generic plan.  Costs are the planner's "Total Cost".
  *
- * Without HypoPG (or with use_hypopg off), costs come from a heuristic: the
- * rows each scan of the query reads, estimated as the observed rows scanned
- * for an index that does not apply, and for one that does, the rows left
- * after its equality keys (pg_stats selectivity), a range key (a quarter of
- * them) and, when it also delivers the sort order under a LIMIT, just the
- * rows the LIMIT needs.  Such estimates are not planner-verified.
+ * Without HypoPG (or with use_hypopg off), the cost is a heuristic: the rows
+ * each scan of the query reads.  Without a usable index that is the observed
+ * rows scanned.  With one, it is the rows left after its equality keys
+ * (pg_stats selectivity) and a range key (a quarter of them).  When the
+ * index also delivers the sort order under a LIMIT, it is just the rows the
+ * LIMIT needs.  Such estimates are not planner-verified.
  */
 #ifndef SCALEUP_WHATIF_H
 #define SCALEUP_WHATIF_H
@@ -53,7 +53,8 @@ extern bool whatif_set_indexes(WhatIf *whatif, const int *ids, int count,
 
 /*
  * Estimate the cost of query "query_pos" under the current set.  Returns
- * false when the query cannot be planned; whatif_query_error() says why.
+ * false when the query cannot be planned, and whatif_query_error() then
+ * returns the reason.
  */
 extern bool whatif_cost(WhatIf *whatif, int query_pos, double *cost);
 

@@ -150,6 +150,11 @@ fixture_finish(Snapshot *snap)
 
 		snap->scans[i].query_pos = q ? (int) (q - snap->queries) : -1;
 		snap->scans[i].table_pos = 0;
+		if (q != NULL)
+		{
+			q->scan_ids = xrealloc(q->scan_ids, sizeof(int) * (size_t) (q->nscan_ids + 1));
+			q->scan_ids[q->nscan_ids++] = i;
+		}
 	}
 }
 

@@ -1,5 +1,6 @@
 /* Unit tests for the parsers of collect.c and whatif.c. */
 #include "collect.h"
+#include "fixture.h"
 #include "whatif.h"
 #include "unit.h"
 
@@ -79,4 +80,40 @@ TEST(whatif, total_cost_parsed)
 										   "  \"Total Cost\": 8.06, \"Plans\": "
 										   "[{\"Total Cost\": 99}]}}]"), 1e-12);
 	CHECK_DOUBLE_EQ(-1, parse_total_cost("[]"), 1e-12);
+}
+
+TEST(whatif, heuristic_cost_of_scans)
+{
+	Snapshot   *snap = fixture_snapshot(200000);
+	CandidateSet set = {0};
+	StrList		created = {0},
+				author = {0};
+	bool		desc[1] = {true};
+	int			ids[2] = {0, 1};
+
+	fixture_column(snap, "author_id", true, 2000, 0.001);
+	fixture_column(snap, "created_at", true, -1, 0);
+	fixture_query(snap, 1, 100, 50);
+	fixture_query(snap, 2, 100, 50);
+	fixture_scan(snap, 1, "", "", "created_at DESC", 10, 1.0);
+	fixture_scan(snap, 2, "author_id", "", "", -1, 0.0005);
+	fixture_finish(snap);
+	strlist_append(&created, "created_at");
+	strlist_append(&author, "author_id");
+	candidate_add(&set, 0, &created, desc, 0, NULL, 0);
+	candidate_add(&set, 0, &author, NULL, 1, NULL, 1);
+
+	/* 100 executions of 200,000 rows, plus one unit each */
+	CHECK_DOUBLE_EQ(20000100, heuristic_cost(snap, &set, 0, NULL, 0), 1e-6);
+	/* the sorted index reads the 10 rows the LIMIT needs */
+	CHECK_DOUBLE_EQ(1100, heuristic_cost(snap, &set, 0, ids, 1), 1e-6);
+	/* author_id does not apply to query 1 */
+	CHECK_DOUBLE_EQ(20000100, heuristic_cost(snap, &set, 0, &ids[1], 1), 1e-6);
+	/* the most common value's frequency 0.001 beats 1/2000: 200 rows each */
+	CHECK_DOUBLE_EQ(20100, heuristic_cost(snap, &set, 1, ids, 2), 1e-6);
+
+	strlist_free(&created);
+	strlist_free(&author);
+	candidates_free(&set);
+	snapshot_free(snap);
 }
