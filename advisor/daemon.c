@@ -2,7 +2,9 @@
  * daemon.c: the "run" loop.
  *
  * Each cycle analyzes every target in turn on the target's own connection,
- * then sleeps until one interval after the cycle started.  conn.c reconnects
+ * and, unless the target's apply_mode is "off", then applies and verifies
+ * its suggestions on a session of their own (apply.c).  Then it sleeps
+ * until one interval after the cycle started.  conn.c reconnects
  * a lost target with backoff, so a dead server costs the others at most one
  * connection attempt (connect_timeout, 10 s unless the conninfo sets it) per
  * retry.  The signal handlers only set flags.  SIGTERM and SIGINT stop the
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "apply.h"
 #include "conn.h"
 #include "log.h"
 #include "strbuf.h"
@@ -261,16 +264,36 @@ analyze_one(Daemon *daemon, int index)
 	free(temp_path);
 }
 
-static void
-warn_unimplemented_apply(const AdvisorConfig *config)
+static bool
+daemon_stop_requested(void)
 {
-	int			i;
+	return stop_requested != 0;
+}
 
-	for (i = 0; i < config->ntargets; i++)
-		if (config->targets[i].apply_mode != APPLY_MODE_OFF)
-			log_event(LOG_LEVEL_WARNING, config->targets[i].name,
-					  "apply_mode \"%s\" is not implemented in this version; suggestions are stored for review only",
-					  config_apply_mode_name(config->targets[i].apply_mode));
+/*
+ * Apply and verify one target's suggestions per its apply_mode: "approved"
+ * applies the approved ones, "auto" also every pending create_index that the
+ * analysis stored.  apply_target() opens its own session and logs every
+ * failure, a standby included, so no failure stops the daemon.  When another
+ * session holds the apply lock, the target waits for the next cycle.
+ */
+static void
+apply_one(Daemon *daemon, int index)
+{
+	const TargetConfig *target = &daemon->config->targets[index];
+	TargetRuntime *runtime = &daemon->targets[index];
+	ApplyOptions options;
+
+	if (target->apply_mode == APPLY_MODE_OFF || runtime->connection.conn == NULL)
+		return;
+	memset(&options, 0, sizeof(options));
+	options.selection = target->apply_mode == APPLY_MODE_AUTO ? APPLY_AUTO : APPLY_APPROVED;
+	options.ignore_window = false;
+	options.wait_for_lock = false;
+	options.stop_requested = daemon_stop_requested;
+	if (apply_target(daemon->config, target, runtime->connection.conninfo, &options) != 0)
+		log_event(LOG_LEVEL_WARNING, target->name,
+				  "apply step finished with errors; analysis goes on and the next cycle retries");
 }
 
 static bool
@@ -363,7 +386,6 @@ reload_config(Daemon *daemon)
 	log_configure(new_config->log_level, new_config->log_format);
 	log_event(LOG_LEVEL_INFO, NULL, "configuration reloaded from \"%s\": %d target%s",
 			  daemon->config_path, new_config->ntargets, new_config->ntargets == 1 ? "" : "s");
-	warn_unimplemented_apply(new_config);
 }
 
 /*
@@ -482,14 +504,17 @@ daemon_run(const char *config_path, AdvisorConfig *config)
 			  SCALEUP_ADVISOR_VERSION, (int) getpid(), config->ntargets,
 			  config->ntargets == 1 ? "" : "s", interval,
 			  config_path ? config_path : "from the libpq environment");
-	warn_unimplemented_apply(config);
 
 	while (!stop_requested)
 	{
 		double		cycle_start = conn_now();
 
 		for (i = 0; i < daemon.ntargets && !stop_requested; i++)
+		{
 			analyze_one(&daemon, i);
+			if (!stop_requested)
+				apply_one(&daemon, i);
+		}
 
 		wait_for_next_cycle(&daemon, cycle_start);
 	}

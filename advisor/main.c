@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "apply.h"
 #include "config.h"
 #include "conn.h"
 #include "daemon.h"
@@ -95,9 +96,17 @@ static const Command commands[] = {
 		"  -t, --target NAME   the target the ids belong to (required with several\n"
 		"                      targets)\n"},
 	{"apply", command_apply,
-		"apply [ID...]",
-		"Apply approved (or the named) suggestions now.  Not implemented in this\n"
-		"version: use \"analyze --format sql\" for a migration file instead.\n"},
+		"apply [ID...] [--now] [--target NAME]",
+		"Apply the approved suggestions, or the ones named by id (naming one approves\n"
+		"it), with CREATE or DROP INDEX CONCURRENTLY, one at a time, on the primary\n"
+		"only.  Then verify the indexes applied earlier whose verification window\n"
+		"has passed, and drop those that did not make their queries faster.  Waits\n"
+		"when another advisor is applying on the same database.  Every step is\n"
+		"recorded in scaleup.actions.\n"
+		"\n"
+		"Options:\n"
+		"      --now           apply even outside the configured apply window\n"
+		"  -t, --target NAME   the target to apply (required with several targets)\n"},
 	{"check-config", command_check_config,
 		"check-config",
 		"Validate the configuration file given with -c and print every key with its\n"
@@ -222,10 +231,12 @@ typedef struct CommandOptions
 	const char *status;
 	const char *reason;
 	bool		no_store;
+	bool		now;			/* apply --now */
 	int			first_argument; /* index of the first operand in argv */
 } CommandOptions;
 
 #define OPTION_NO_STORE 1000
+#define OPTION_NOW 1001
 
 /*
  * Parse a command's options with getopt_long.  argv[0] is the command name.
@@ -286,6 +297,9 @@ parse_command_options(const Command *command, int argc, char **argv,
 				break;
 			case OPTION_NO_STORE:
 				options->no_store = true;
+				break;
+			case OPTION_NOW:
+				options->now = true;
 				break;
 			default:
 				fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
@@ -600,21 +614,70 @@ static int
 command_apply(int argc, char **argv)
 {
 	static const struct option long_options[] = {
+		{"now", no_argument, NULL, OPTION_NOW},
+		{"target", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
 	const Command *command = find_command("apply");
 	CommandOptions options;
+	AdvisorConfig *config;
+	const TargetConfig *target;
+	ApplyOptions apply_options;
+	int64_t    *ids = NULL;
+	int			nids;
+	int			count;
 	int			rc;
+	int			i;
 
-	rc = parse_command_options(command, argc, argv, "h", long_options, &options);
+	rc = parse_command_options(command, argc, argv, "t:h", long_options, &options);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
-	fprintf(stderr,
-			"%s: apply is not implemented in this version; nothing was changed\n"
-			"Run \"%s analyze --format sql\" for a migration file of the suggestions.\n",
-			progname, progname);
-	return EXIT_RUNTIME;
+
+	nids = argc - options.first_argument;
+	if (nids > 0)
+		ids = xcalloc((size_t) nids, sizeof(int64_t));
+	for (i = 0; i < nids; i++)
+	{
+		const char *text = argv[options.first_argument + i];
+		char	   *end;
+		long long	value;
+
+		errno = 0;
+		value = strtoll(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || value <= 0)
+		{
+			free(ids);
+			return usage_error(command->name,
+							   "invalid suggestion id \"%s\": expected a positive integer", text);
+		}
+		ids[i] = value;
+	}
+
+	config = load_config();
+	if (config == NULL)
+	{
+		free(ids);
+		return EXIT_USAGE;
+	}
+	rc = select_targets(config, command->name, options.target, true, &target, &count);
+	if (rc == 0)
+	{
+		char	   *conninfo = config_target_conninfo(target);
+
+		memset(&apply_options, 0, sizeof(apply_options));
+		apply_options.selection = nids > 0 ? APPLY_NAMED : APPLY_APPROVED;
+		apply_options.ids = ids;
+		apply_options.nids = nids;
+		apply_options.manual = true;
+		apply_options.ignore_window = options.now;
+		apply_options.wait_for_lock = true;
+		rc = apply_target(config, target, conninfo, &apply_options) == 0 ? 0 : EXIT_RUNTIME;
+		free(conninfo);
+	}
+	free(ids);
+	config_free(config);
+	return rc;
 }
 
 static int

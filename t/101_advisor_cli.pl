@@ -78,10 +78,10 @@ is($rc, 2, 'unknown command exits with 2');
 like($stderr, qr/^scaleup-advisor: unknown command "frobnicate"$/m,
 	'unknown command is named');
 
-($rc, $stdout, $stderr) = run_advisor('apply');
-is($rc, 1, 'apply exits with 1');
-like($stderr, qr/apply is not implemented in this version/,
-	'apply says it is not implemented');
+($rc, $stdout, $stderr) = run_advisor('apply', '--bogus');
+is($rc, 2, 'unknown apply option exits with 2');
+like($stderr, qr/^scaleup-advisor apply: unrecognized option '--bogus'$/m,
+	'unknown apply option is named');
 
 #
 # The example configuration is valid.
