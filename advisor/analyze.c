@@ -14,6 +14,7 @@
 #include "collect.h"
 #include "log.h"
 #include "output.h"
+#include "projections.h"
 #include "report_html.h"
 #include "select.h"
 #include "store.h"
@@ -38,6 +39,7 @@ analyze_settings_default(AnalyzeSettings *settings)
 	settings->use_hypopg = true;
 	settings->unused_index_min_age_s = 7 * 24 * 3600;	/* a week */
 	settings->unused_index_min_writes = 10000;
+	settings->page_rows = PROJECTION_DEFAULT_PAGE_ROWS;
 }
 
 void
@@ -61,6 +63,32 @@ compare_suggestions(const void *a, const void *b)
 	if (x->gain_ms_per_hour != y->gain_ms_per_hour)
 		return x->gain_ms_per_hour > y->gain_ms_per_hour ? -1 : 1;
 	return strcmp(x->fingerprint, y->fingerprint);
+}
+
+/*
+ * Append trim_projection and add_limit suggestions after the index
+ * suggestions, which keep their ranks, ordered among themselves as those
+ * are.  Without the projection statistics (an older extension) the index
+ * suggestions still go out.
+ */
+static void
+suggest_projections(const char *target_name, PGconn *conn, const char *conninfo,
+					const Snapshot *snap, const AnalyzeSettings *settings,
+					SuggestionList *list)
+{
+	ProjectionSet projections;
+	ProjectionSettings options;
+	int			first = list->count;
+
+	if (!projections_collect(target_name, conn, snap, &projections))
+		return;
+	options.min_calls = settings->min_calls;
+	options.page_rows = settings->page_rows;
+	options.statement_timeout_ms = settings->whatif_statement_timeout_ms;
+	projections_suggest(target_name, snap, &projections, &options, conn, conninfo, list);
+	projections_free(&projections);
+	qsort(list->items + first, (size_t) (list->count - first), sizeof(Suggestion),
+		  compare_suggestions);
 }
 
 int
@@ -130,6 +158,7 @@ analyze_target(const char *target_name, PGconn *conn, const char *conninfo,
 	whatif_close(whatif);
 	select_drops(snap, settings, conn, &list);
 	qsort(list.items, (size_t) list.count, sizeof(Suggestion), compare_suggestions);
+	suggest_projections(target_name, conn, conninfo, snap, settings, &list);
 
 	if (store && !store_suggestions(target_name, conn, &list))
 		result = 1;

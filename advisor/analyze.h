@@ -43,6 +43,8 @@ typedef struct AnalyzeSettings
 										 * drop suggestion */
 	int64_t		unused_index_min_writes;	/* table writes (ins+upd+del) that
 											 * make a table "busy" */
+	int64_t		page_rows;		/* rows a page shows: add_limit above this
+								 * many rows per call */
 } AnalyzeSettings;
 
 typedef struct AnalyzeState AnalyzeState;

@@ -97,6 +97,8 @@ static const ConfigKey config_keys[] = {
 	CFG(unused_index_age_ms), "time an index must go unscanned before a drop is suggested"},
 	{"thresholds.busy_table_writes", KEY_INTEGER, "1000", "rows", 0, 1e15, true, NULL,
 	CFG(busy_table_writes), "rows inserted, updated or deleted that make a table busy enough for an unused-index drop"},
+	{"thresholds.page_rows", KEY_INTEGER, "100", "rows", 1, 1e9, true, NULL,
+	CFG(page_rows), "rows a page of results shows: a query without LIMIT that returns more rows per call gets an add_limit suggestion"},
 
 	{"budgets.max_indexes_per_table", KEY_INTEGER, "8", "indexes", 1, 1000, true, NULL,
 	CFG(max_indexes_per_table), "indexes a table may have, existing ones included, after the suggestions"},
@@ -1174,4 +1176,5 @@ config_analyze_settings(const AdvisorConfig *config, const TargetConfig *target,
 	settings->use_hypopg = config->use_hypopg;
 	settings->unused_index_min_age_s = config->unused_index_age_ms / 1000;
 	settings->unused_index_min_writes = config->busy_table_writes;
+	settings->page_rows = config->page_rows;
 }

@@ -68,6 +68,7 @@ typedef struct AdvisorConfig
 	int64_t		min_table_rows;
 	int64_t		unused_index_age_ms;
 	int64_t		busy_table_writes;
+	int64_t		page_rows;
 
 	int64_t		max_indexes_per_table;
 	int64_t		max_index_size_total;

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "projections.h"
+
 static void
 append_number(StrBuf *buf, double value)
 {
@@ -43,6 +45,14 @@ output_evidence_json(StrBuf *buf, const Suggestion *s)
 			append_number(buf, ev->rows_per_call);
 			if (ev->column_bytes != NULL)
 				strbuf_appendf(buf, ",\"column_bytes\":%s", ev->column_bytes);
+			if (ev->rewritten_queryid != 0)
+				strbuf_appendf(buf, ",\"rewritten_queryid\":%lld",
+							   (long long) ev->rewritten_queryid);
+		}
+		if (ev->include_variant != NULL)
+		{
+			strbuf_append(buf, ",\"include_variant\":");
+			strbuf_append_json_string(buf, ev->include_variant);
 		}
 		strbuf_append_char(buf, '}');
 	}
@@ -207,6 +217,13 @@ append_suggestion_text(StrBuf *buf, int rank, const Suggestion *s)
 			output_append_one_line(buf, ev->note);
 		}
 		strbuf_append_char(buf, '\n');
+		if (ev->include_variant != NULL)
+		{
+			strbuf_append(buf, "      INCLUDE variant, an index-only scan once this "
+						  "query's projection is trimmed: ");
+			output_append_one_line(buf, ev->include_variant);
+			strbuf_append_char(buf, '\n');
+		}
 	}
 }
 
@@ -215,27 +232,39 @@ output_text(StrBuf *buf, const char *target, const SuggestionList *list)
 {
 	int			rank = 0;
 	int			near = 0;
+	int			indexes = 0;
+	int			chosen = 0;
 
+	/* trim_projection and add_limit have a section of their own */
 	for (int i = 0; i < list->count; i++)
+	{
+		if (!list->items[i].near_miss)
+			chosen++;
+		if (projection_kind(list->items[i].kind))
+			continue;
 		if (list->items[i].near_miss)
 			near++;
+		else
+			indexes++;
+	}
 
 	strbuf_append(buf, "Suggestions for target ");
 	output_append_one_line(buf, target);
-	strbuf_appendf(buf, ": %d\n", list->count - near);
-	if (list->count - near > 0)
+	strbuf_appendf(buf, ": %d\n", chosen);
+	if (indexes > 0)
 		strbuf_append(buf, "\nrank  kind          table\n");
 	for (int i = 0; i < list->count; i++)
-		if (!list->items[i].near_miss)
+		if (!list->items[i].near_miss && !projection_kind(list->items[i].kind))
 			append_suggestion_text(buf, ++rank, &list->items[i]);
 
 	if (near > 0)
 	{
 		strbuf_appendf(buf, "\nNear misses (not suggested): %d\n\n", near);
 		for (int i = 0; i < list->count; i++)
-			if (list->items[i].near_miss)
+			if (list->items[i].near_miss && !projection_kind(list->items[i].kind))
 				append_suggestion_text(buf, 0, &list->items[i]);
 	}
+	projections_append_text(buf, list);
 }
 
 int

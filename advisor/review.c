@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "projections.h"
 #include "strbuf.h"
 
 static const char *const suggestion_statuses[] = {
@@ -41,6 +42,12 @@ enum
 	COL_AFTER,
 	COL_SQL,
 	COL_REASON,
+	/* trim_projection and add_limit only */
+	COL_BYTES_APPROVED,
+	COL_BYTES_MEASURED,
+	COL_BYTES_ESTIMATED,
+	COL_BYTES_REWRITTEN,
+	COL_CALLS_REWRITTEN,
 	NUM_COLUMNS
 };
 
@@ -57,8 +64,21 @@ static const char *const review_query =
 "       pg_catalog.pg_size_pretty(s.estimated_size_bytes), "
 "       pg_catalog.round(s.measured_before_ms::numeric, 3), "
 "       pg_catalog.round(s.measured_after_ms::numeric, 3), "
-"       s.sql, s.status_reason "
+"       s.sql, s.status_reason, s.approved_bytes_per_call, "
+"       (s.evidence -> 0 ->> 'bytes_per_call')::float8, "
+"       (s.evidence -> 0 ->> 'estimated_bytes_per_call')::float8, "
+"       rewritten.bytes_per_call, rewritten.calls "
 "  FROM scaleup.suggestions s "
+"  LEFT JOIN LATERAL ("
+"       SELECT pg_catalog.sum(p.bytes_returned)::float8"
+"                / NULLIF(pg_catalog.max(p.calls), 0) AS bytes_per_call,"
+"              pg_catalog.max(p.calls) AS calls"
+"         FROM scaleup.projections p"
+"        WHERE s.kind IN ('trim_projection', 'add_limit')"
+"          AND p.queryid = (s.evidence -> 0 ->> 'rewritten_queryid')::bigint"
+"          AND p.dbid = (SELECT d.oid FROM pg_catalog.pg_database d"
+"                         WHERE d.datname = pg_catalog.current_database())"
+"       ) rewritten ON true "
 " WHERE s.target = $1 AND ($2::text IS NULL OR s.status = $2) "
 " ORDER BY s.id";
 
@@ -86,6 +106,55 @@ print_row(FILE *out, const int *widths, const char *const *cells)
 		line.data[--line.len] = '\0';
 	fprintf(out, "%s\n", line.data);
 	strbuf_free(&line);
+}
+
+static double
+get_double(const PGresult *result, int row, int column)
+{
+	return strtod(PQgetvalue(result, row, column), NULL);
+}
+
+/*
+ * For trim_projection and add_limit, print the bytes per call of the
+ * query.  Before approval these are the measured and the estimated ones.
+ * Once approved, the measurement at approval is compared with the
+ * rewritten query's bytes per call, which the collector counts under the
+ * query identifier the advisor computed for the rewrite.
+ */
+static void
+print_bytes_per_call(const PGresult *result, int row, FILE *out)
+{
+	const char *status = PQgetvalue(result, row, COL_STATUS);
+	char		before[32],
+				after[32];
+
+	if (PQgetisnull(result, row, COL_BYTES_MEASURED))
+		return;
+	if (strcmp(status, "approved") != 0 || PQgetisnull(result, row, COL_BYTES_APPROVED))
+	{
+		projection_format_bytes(before, sizeof(before),
+								get_double(result, row, COL_BYTES_MEASURED));
+		projection_format_bytes(after, sizeof(after),
+								get_double(result, row, COL_BYTES_ESTIMATED));
+		fprintf(out, "    bytes per call: %s measured, %s estimated after the rewrite\n",
+				before, after);
+		return;
+	}
+
+	projection_format_bytes(before, sizeof(before),
+							get_double(result, row, COL_BYTES_APPROVED));
+	if (PQgetisnull(result, row, COL_BYTES_REWRITTEN))
+	{
+		fprintf(out, "    bytes per call: %s when approved; the rewritten query has not "
+				"run yet\n", before);
+		return;
+	}
+	projection_format_bytes(after, sizeof(after), get_double(result, row, COL_BYTES_REWRITTEN));
+	fprintf(out, "    bytes per call: %s when approved, %s in %s call%s of the rewritten "
+			"query (%s)\n", before, after, PQgetvalue(result, row, COL_CALLS_REWRITTEN),
+			strcmp(PQgetvalue(result, row, COL_CALLS_REWRITTEN), "1") == 0 ? "" : "s",
+			get_double(result, row, COL_BYTES_REWRITTEN) <
+			get_double(result, row, COL_BYTES_APPROVED) ? "dropped" : "did not drop");
 }
 
 static void
@@ -118,6 +187,7 @@ print_suggestions(const PGresult *result, FILE *out)
 		fprintf(out, "    %s\n", PQgetvalue(result, row, COL_SQL));
 		if (!PQgetisnull(result, row, COL_REASON))
 			fprintf(out, "    reason: %s\n", PQgetvalue(result, row, COL_REASON));
+		print_bytes_per_call(result, row, out);
 	}
 }
 

@@ -41,6 +41,7 @@ suggestion_clear(Suggestion *s)
 	{
 		free(s->evidence[e].note);
 		free(s->evidence[e].column_bytes);
+		free(s->evidence[e].include_variant);
 	}
 	free(s->evidence);
 	free(s->status);

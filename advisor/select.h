@@ -42,7 +42,13 @@ typedef struct Evidence
 	double		bytes_per_call;
 	double		estimated_bytes_per_call;
 	double		rows_per_call;
-	char	   *column_bytes;	/* JSON object: column -> bytes per call */
+	char	   *column_bytes;	/* JSON object: column -> {"bytes_per_call": n,
+								 * "bytes_per_hour": n} */
+	int64_t		rewritten_queryid;	/* query identifier of the suggested
+									 * rewrite, 0 when unknown */
+	char	   *include_variant;	/* CREATE INDEX ... INCLUDE (...) giving a
+									 * trimmed query an index-only scan, or
+									 * NULL; also without has_bytes */
 } Evidence;
 
 typedef struct Suggestion

@@ -142,6 +142,11 @@ CREATE TABLE scaleup.suggestions (
     updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     measured_before_ms double precision,
     measured_after_ms double precision,
+    -- trim_projection and add_limit: bytes per call of the original query
+    -- when the suggestion was approved, from its evidence.  Review compares
+    -- it with the rewritten query's bytes per call (evidence->0->>
+    -- 'rewritten_queryid' in scaleup.projections).
+    approved_bytes_per_call double precision,
     UNIQUE (target, fingerprint)
 );
 
@@ -180,7 +185,11 @@ DECLARE
     result scaleup.suggestions;
 BEGIN
     UPDATE scaleup.suggestions s
-       SET status = 'approved', status_reason = NULL, updated_at = now()
+       SET status = 'approved', status_reason = NULL, updated_at = now(),
+           approved_bytes_per_call =
+               CASE WHEN s.kind IN ('trim_projection', 'add_limit')
+                    THEN (s.evidence -> 0 ->> 'bytes_per_call')::double precision
+               END
      WHERE s.id = suggestion_id AND s.status IN ('pending', 'rejected')
     RETURNING s.* INTO result;
 
