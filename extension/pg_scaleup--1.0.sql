@@ -174,7 +174,9 @@ REVOKE ALL ON SEQUENCE scaleup.suggestions_id_seq, scaleup.actions_id_seq
     FROM PUBLIC;
 
 -- Reviewers change a suggestion's status only through these two functions,
--- so they need EXECUTE on them and no write access to the table.
+-- so they need EXECUTE on them and no write access to the table.  A failed
+-- suggestion can be approved again once its cause (a lock, a missing
+-- privilege) is fixed.
 CREATE FUNCTION scaleup.approve(suggestion_id bigint)
 RETURNS scaleup.suggestions
 LANGUAGE plpgsql
@@ -190,7 +192,7 @@ BEGIN
                CASE WHEN s.kind IN ('trim_projection', 'add_limit')
                     THEN (s.evidence -> 0 ->> 'bytes_per_call')::double precision
                END
-     WHERE s.id = suggestion_id AND s.status IN ('pending', 'rejected')
+     WHERE s.id = suggestion_id AND s.status IN ('pending', 'rejected', 'failed')
     RETURNING s.* INTO result;
 
     IF NOT FOUND THEN
@@ -201,7 +203,7 @@ BEGIN
         END IF;
         RAISE EXCEPTION 'suggestion % cannot be approved', suggestion_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Its status is "%s"; only pending or rejected suggestions can be approved.',
+                  DETAIL = format('Its status is "%s". Only pending, rejected or failed suggestions can be approved.',
                                   (SELECT s.status FROM scaleup.suggestions s
                                     WHERE s.id = suggestion_id));
     END IF;
@@ -232,7 +234,7 @@ BEGIN
         END IF;
         RAISE EXCEPTION 'suggestion % cannot be rejected', suggestion_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Its status is "%s"; only pending or approved suggestions can be rejected.',
+                  DETAIL = format('Its status is "%s". Only pending or approved suggestions can be rejected.',
                                   (SELECT s.status FROM scaleup.suggestions s
                                     WHERE s.id = suggestion_id));
     END IF;

@@ -166,7 +166,7 @@ is( $node->safe_psql(
 is($rc, 1, 'approve with an unknown id exits with 1');
 is($stdout, '', 'an approved suggestion cannot be approved again');
 is( $stderr,
-	"suggestion 1: could not approve: suggestion 1 cannot be approved (detail: Its status is \"approved\"; only pending or rejected suggestions can be approved.)\n"
+	"suggestion 1: could not approve: suggestion 1 cannot be approved (detail: Its status is \"approved\". Only pending, rejected or failed suggestions can be approved.)\n"
 	  . "suggestion 999: could not approve: suggestion 999 does not exist\n",
 	'approve reports each server error');
 
