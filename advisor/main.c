@@ -68,8 +68,11 @@ static const Command commands[] = {
 	{"run", command_run,
 		"run",
 		"Run as a daemon: analyze every target each interval and store the\n"
-		"suggestions.  SIGHUP reloads the configuration file; SIGTERM or SIGINT\n"
-		"stop after the target being analyzed.  Logs go to standard error.\n"},
+		"suggestions.  Then, per the target's apply_mode, apply the approved\n"
+		"suggestions (approved) or every pending index suggestion (auto) inside\n"
+		"the apply window, and verify the indexes applied earlier.  SIGHUP\n"
+		"reloads the configuration file; SIGTERM or SIGINT stop after the step\n"
+		"in progress.  Logs go to standard error.\n"},
 	{"review", command_review,
 		"review [--status STATUS] [--target NAME]",
 		"List the stored suggestions of each target with their status, estimated\n"
