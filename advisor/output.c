@@ -118,23 +118,6 @@ output_append_one_line(StrBuf *buf, const char *text)
 		strbuf_append_char(buf, (*p < 0x20 || *p == 0x7f) ? ' ' : (char) *p);
 }
 
-static void
-format_bytes(char *buf, size_t size, double bytes)
-{
-	const char *units[] = {"bytes", "kB", "MB", "GB", "TB"};
-	int			unit = 0;
-
-	while (bytes >= 1024 && unit < 4)
-	{
-		bytes /= 1024;
-		unit++;
-	}
-	if (unit == 0)
-		snprintf(buf, size, "%.0f %s", bytes, units[unit]);
-	else
-		snprintf(buf, size, "%.1f %s", bytes, units[unit]);
-}
-
 void
 output_sql(StrBuf *buf, const char *target, const SuggestionList *list)
 {
@@ -154,7 +137,7 @@ output_sql(StrBuf *buf, const char *target, const SuggestionList *list)
 							 strcmp(s->kind, "drop_index") != 0))
 			continue;
 		rank++;
-		format_bytes(size, sizeof(size), (double) s->size_bytes);
+		projection_format_bytes(size, sizeof(size), (double) s->size_bytes);
 		strbuf_appendf(buf, "\n-- %d. %s on ", rank, s->kind);
 		output_append_one_line(buf, s->table);
 		strbuf_append(buf, ": ");
@@ -176,7 +159,7 @@ append_suggestion_text(StrBuf *buf, int rank, const Suggestion *s)
 	char		size[32];
 	char		gain[32];
 
-	format_bytes(size, sizeof(size), (double) s->size_bytes);
+	projection_format_bytes(size, sizeof(size), (double) s->size_bytes);
 	snprintf(gain, sizeof(gain), "%.0f", s->gain_ms_per_hour);
 	if (rank > 0)
 		strbuf_appendf(buf, "%4d  ", rank);

@@ -10,6 +10,7 @@
  * that buys depends on the network and the client.
  */
 #include "projections.h"
+#include "output.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -693,14 +694,6 @@ projection_kind(const char *kind)
 	return strcmp(kind, "trim_projection") == 0 || strcmp(kind, "add_limit") == 0;
 }
 
-/* Append "text" with control characters replaced by spaces. */
-static void
-append_one_line(StrBuf *buf, const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *) text; *p; p++)
-		strbuf_append_char(buf, (*p < 0x20 || *p == 0x7f) ? ' ' : (char) *p);
-}
-
 /*
  * Append one line per column of a column_bytes object that
  * column_bytes_json() wrote, widest first.  Escapes in the names are shown
@@ -760,7 +753,7 @@ append_column_costs(StrBuf *buf, const char *json)
 		projection_format_bytes(call_text, sizeof(call_text), per_call[widest]);
 		projection_format_bytes(hour_text, sizeof(hour_text), per_hour[widest]);
 		strbuf_append(buf, "        column ");
-		append_one_line(buf, names.items[widest]);
+		output_append_one_line(buf, names.items[widest]);
 		strbuf_appendf(buf, ": %s per call, %s per hour\n", call_text, hour_text);
 		per_call[widest] = -1;
 	}
@@ -777,18 +770,18 @@ append_projection_text(StrBuf *buf, int rank, const Suggestion *s)
 	else
 		strbuf_append(buf, "   -  ");
 	strbuf_appendf(buf, "%-15s  ", s->kind);
-	append_one_line(buf, s->table);
+	output_append_one_line(buf, s->table);
 	if (s->id > 0)
 		strbuf_appendf(buf, ", id %lld (%s)", (long long) s->id, s->status);
 	strbuf_append(buf, "\n      ");
-	append_one_line(buf, s->sql);
+	output_append_one_line(buf, s->sql);
 	strbuf_append(buf, "\n      ");
-	append_one_line(buf, s->rationale);
+	output_append_one_line(buf, s->rationale);
 	strbuf_append_char(buf, '\n');
 	if (s->near_miss_reason)
 	{
 		strbuf_append(buf, "      not suggested: ");
-		append_one_line(buf, s->near_miss_reason);
+		output_append_one_line(buf, s->near_miss_reason);
 		strbuf_append_char(buf, '\n');
 	}
 	for (int e = 0; e < s->nevidence; e++)
@@ -817,7 +810,7 @@ append_projection_text(StrBuf *buf, int rank, const Suggestion *s)
 		{
 			strbuf_append(buf, "      with the create_index suggestion on this table, "
 						  "an index-only scan for the trimmed query: ");
-			append_one_line(buf, ev->include_variant);
+			output_append_one_line(buf, ev->include_variant);
 			strbuf_append_char(buf, '\n');
 		}
 	}
