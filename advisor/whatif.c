@@ -359,6 +359,113 @@ has_parameters(const char *query)
 	return false;
 }
 
+/*
+ * Length of the quoted or commented run that starts at p (a string literal,
+ * a quoted identifier, a dollar-quoted string or a comment), or 0 when p
+ * starts none.  $n parameters never occur inside such a run.
+ */
+static size_t
+skip_quoted(const char *query, const char *p)
+{
+	const char *q = p;
+	bool		escapes = false;
+
+	/* E'...' strings take backslash escapes; standard strings do not. */
+	if ((*p == 'E' || *p == 'e') && p[1] == '\'' &&
+		(p == query || !(isalnum((unsigned char) p[-1]) || p[-1] == '_')))
+	{
+		escapes = true;
+		p++;
+	}
+	if (*p == '\'' || *p == '"')
+	{
+		char		quote = *p;
+
+		for (q = p + 1; *q; q++)
+		{
+			if (*q == quote && q[1] == quote)
+				q++;
+			else if (*q == quote)
+				return (size_t) (q - p) + 1 + (escapes ? 1 : 0);
+			else if (escapes && *q == '\\' && q[1])
+				q++;
+		}
+		return (size_t) (q - p) + (escapes ? 1 : 0);
+	}
+	if (p[0] == '-' && p[1] == '-')
+	{
+		for (q = p; *q && *q != '\n'; q++)
+			;
+		return (size_t) (q - p);
+	}
+	if (p[0] == '/' && p[1] == '*')
+	{
+		const char *end = strstr(p + 2, "*/");
+
+		return end ? (size_t) (end - p) + 2 : strlen(p);
+	}
+	if (p[0] == '$' && !isdigit((unsigned char) p[1]))
+	{
+		/* $tag$ ... $tag$, where tag may be empty */
+		const char *close = p + 1;
+		size_t		taglen;
+		const char *end;
+		char		tag[64];
+
+		while (*close && (isalnum((unsigned char) *close) || *close == '_'))
+			close++;
+		if (*close != '$' || (size_t) (close - p) + 1 >= sizeof(tag))
+			return 0;
+		taglen = (size_t) (close - p) + 1;
+		memcpy(tag, p, taglen);
+		tag[taglen] = '\0';
+		end = strstr(close + 1, tag);
+		return end ? (size_t) (end - p) + taglen : strlen(p);
+	}
+	return 0;
+}
+
+/*
+ * Write query with every $n replaced by the n-th sampled value into out.
+ * The values of constants are the literals as written in the query, and the
+ * values of bind parameters are typed literals ('42'::integer), so the
+ * result is the query as it ran: it plans where PREPARE cannot infer a
+ * parameter's type (interval $1, an operator over two parameters).
+ * Returns false when the text uses a $n the sample has no value for.
+ */
+static bool
+substitute_parameters(const char *query, const StrList *values, StrBuf *out)
+{
+	const char *p = query;
+
+	while (*p)
+	{
+		size_t		run = skip_quoted(query, p);
+
+		if (run > 0)
+		{
+			strbuf_appendf(out, "%.*s", (int) run, p);
+			p += run;
+			continue;
+		}
+		if (*p == '$' && isdigit((unsigned char) p[1]) &&
+			(p == query || !(isalnum((unsigned char) p[-1]) || p[-1] == '_')))
+		{
+			char	   *end;
+			long		n = strtol(p + 1, &end, 10);
+
+			if (n < 1 || n > values->count)
+				return false;
+			strbuf_append(out, values->items[n - 1]);
+			p = end;
+			continue;
+		}
+		strbuf_append_char(out, *p);
+		p++;
+	}
+	return true;
+}
+
 /* Only statements EXPLAIN can plan; anything else is not re-planned. */
 static bool
 plannable(const char *query)
@@ -480,6 +587,19 @@ whatif_cost(WhatIf *whatif, int query_pos, double *cost)
 		ok = explain_cost(whatif, query_pos, sql.data, cost);
 		strbuf_free(&sql);
 		return ok;
+	}
+
+	/* With a complete sample, plan the query as it ran. */
+	if (q->has_parameters)
+	{
+		strbuf_append(&sql, "EXPLAIN (FORMAT JSON) ");
+		if (substitute_parameters(q->query, &q->parameters, &sql))
+		{
+			ok = explain_cost(whatif, query_pos, sql.data, cost);
+			strbuf_free(&sql);
+			return ok;
+		}
+		strbuf_reset(&sql);
 	}
 
 	/*
