@@ -23,6 +23,7 @@
 struct AnalyzeState
 {
 	Snapshot   *previous;		/* last cycle's snapshot, for deltas */
+	bool		warned_hidden;	/* the pg_read_all_stats warning was logged */
 };
 
 void
@@ -91,6 +92,30 @@ suggest_projections(const char *target_name, PGconn *conn, const char *conninfo,
 		  compare_suggestions);
 }
 
+/*
+ * Warn, once per state, when the advisor's role cannot see other roles'
+ * queries: the analysis would look clean while missing most of the
+ * workload.  Superusers are members of every role.
+ */
+static void
+warn_hidden_queries(const char *target_name, PGconn *conn, AnalyzeState *state)
+{
+	PGresult   *res;
+
+	if (state->warned_hidden)
+		return;
+	res = PQexec(conn, "SELECT pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER')");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "f") == 0)
+	{
+		log_event(LOG_LEVEL_WARNING, target_name,
+				  "role \"%s\" is not a member of pg_read_all_stats, so the queries of other roles are hidden from the analysis; grant it with GRANT pg_read_all_stats TO %s",
+				  PQuser(conn), PQuser(conn));
+		state->warned_hidden = true;
+	}
+	PQclear(res);
+}
+
 int
 analyze_target(const char *target_name, PGconn *conn, const char *conninfo,
 			   const AnalyzeSettings *settings, OutputFormat format, FILE *out,
@@ -114,6 +139,8 @@ analyze_target(const char *target_name, PGconn *conn, const char *conninfo,
 		log_event(LOG_LEVEL_ERROR, target_name, "out of memory");
 		return 1;
 	}
+
+	warn_hidden_queries(target_name, conn, *state);
 
 	filter.min_calls = settings->min_calls;
 	filter.min_total_time_ms = settings->min_total_time_ms;

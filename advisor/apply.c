@@ -1044,6 +1044,9 @@ apply_suggestions(ApplySession *session, bool *connection_lost)
 		log_event(LOG_LEVEL_INFO, session->target->name,
 				  "apply finished: %d of %d suggestion%s done, %d failed",
 				  applied, PQntuples(suggestions), PQntuples(suggestions) == 1 ? "" : "s", failures);
+	else
+		log_event(session->options->manual ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG,
+				  session->target->name, "no approved suggestion to apply");
 	PQclear(suggestions);
 	return failures;
 }

@@ -24,6 +24,8 @@ static const char *const queries_sql =
 "  FROM scaleup.queries q"
 " WHERE q.dbid = (SELECT oid FROM pg_catalog.pg_database"
 "                  WHERE datname = pg_catalog.current_database())"
+/* the advisor's own statements read the scaleup schema or call HypoPG */
+"   AND q.query NOT LIKE '%scaleup.%' AND q.query NOT LIKE '%hypopg%'"
 " ORDER BY q.queryid, q.calls DESC";
 
 static const char *const scans_sql =

@@ -55,6 +55,7 @@ unlink $config;
 append_to_file($config, $text);
 
 my ($s, $stderr) = advisor_json($config);
+my ($rc, $out, $err);
 is_deeply(
 	suggestion_sqls($s, 'create_index'),
 	[
@@ -66,9 +67,20 @@ is($index->{verified_by_planner}, 1, 'checked by the planner as the advisor role
 is($index->{status}, 'pending', 'stored as pending');
 my $id = $index->{id} // 0;
 
+unlike($stderr, qr/pg_read_all_stats/, 'no visibility warning for the advisor role');
+
+# A role outside pg_read_all_stats is warned that others' queries are hidden.
+my $reviewer_config = $config =~ s/\.yaml$/-reviewer.yaml/r;
+my $reviewer_text = $text =~ s/user=scaleup_advisor/user=reviewer/r;
+append_to_file($reviewer_config, $reviewer_text);
+($rc, $out, $err) = run_advisor($reviewer_config, 'analyze', '--no-store');
+like($err,
+	qr/role "reviewer" is not a member of pg_read_all_stats, so the queries of other roles are hidden from the analysis/,
+	'a role without pg_read_all_stats is warned');
+
 # A role without grants can read neither the suggestions nor approve them,
 # and sees no parameter samples.
-my ($rc, $out, $err) = $node->psql('shop', 'SELECT count(*) FROM scaleup.suggestions',
+($rc, $out, $err) = $node->psql('shop', 'SELECT count(*) FROM scaleup.suggestions',
 	extra_params => [ '-U', 'intruder' ]);
 like($err, qr/permission denied for table suggestions/, 'intruder cannot read suggestions');
 ($rc, $out, $err) = $node->psql('shop', "SELECT scaleup.approve($id)",
