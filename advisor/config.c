@@ -528,7 +528,10 @@ report_unknown_key(ParseContext *ctx, const ConfigKey *keys, size_t nkeys,
 	const char *hint = closest_key(keys, nkeys, name);
 	char		hint_text[160] = "";
 
-	if (hint != NULL)
+	if (strcmp(name, "password") == 0)
+		snprintf(hint_text, sizeof(hint_text),
+				 " (passwords belong in ~/.pgpass or a service file, which libpq reads)");
+	else if (hint != NULL)
 		snprintf(hint_text, sizeof(hint_text), " (did you mean \"%s%s\"?)", prefix, hint);
 	add_error(ctx, node_line(key_node), "unknown key \"%s%s\"%s", prefix, name, hint_text);
 }

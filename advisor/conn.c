@@ -76,7 +76,7 @@ conn_open(const char *target_name, const char *conninfo)
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 	{
 		char	   *display = (conninfo && conninfo[0]) ? config_mask_conninfo(conninfo)
-			: xstrdup("(libpq environment)");
+			: xstrdup("libpq environment");
 
 		log_event(LOG_LEVEL_ERROR, target_name, "could not connect to target (%s): %s",
 				  display, conn_error_message(conn));

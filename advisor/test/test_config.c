@@ -362,6 +362,8 @@ TEST(config, error_unknown_keys)
 					   "threshold:\n  min_calls: 5\n");
 	CHECK_CONFIG_ERROR("config.yaml:1: unknown key \"colour\"\n",
 					   "colour: blue\n");
+	CHECK_CONFIG_ERROR("config.yaml:4: unknown key \"targets[0].password\" (passwords belong in ~/.pgpass or a service file, which libpq reads)\n",
+					   "targets:\n  - name: shop\n    conninfo: \"dbname=shop\"\n    password: secret\n");
 	CHECK_CONFIG_ERROR("config.yaml:4: unknown key \"targets[0].conninf\" (did you mean \"targets[0].conninfo\"?)\n",
 					   "targets:\n"
 					   "  - name: shop\n"
