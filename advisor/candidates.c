@@ -215,10 +215,10 @@ add_query(Candidate *cand, int query_pos)
 	cand->queries[cand->nqueries++] = query_pos;
 }
 
-/* Generate the candidates of one scan. */
+/* Generate the candidates of one scan with at most one join column. */
 static void
-candidates_for_scan(const Snapshot *snap, const ScanInfo *scan,
-					const char *predicate, CandidateSet *set)
+candidates_for_shape(const Snapshot *snap, const ScanInfo *scan,
+					 const char *predicate, CandidateSet *set)
 {
 	const TableInfo *table = &snap->tables[scan->table_pos];
 	StrList		eq = {0};
@@ -319,6 +319,31 @@ candidates_for_scan(const Snapshot *snap, const ScanInfo *scan,
 	strlist_free(&eq);
 }
 
+/*
+ * Generate the candidates of one scan.  Join keys from different joins are
+ * never bound by one lookup, so a scan that feeds several joins gets one
+ * candidate per join key instead of one index on all of them.
+ */
+static void
+candidates_for_scan(const Snapshot *snap, const ScanInfo *scan,
+					const char *predicate, CandidateSet *set)
+{
+	ScanInfo	one = *scan;
+
+	if (scan->join_columns.count <= 1)
+	{
+		candidates_for_shape(snap, scan, predicate, set);
+		return;
+	}
+	for (int i = 0; i < scan->join_columns.count; i++)
+	{
+		one.join_columns.items = &scan->join_columns.items[i];
+		one.join_columns.count = 1;
+		one.join_columns.cap = 1;
+		candidates_for_shape(snap, &one, predicate, set);
+	}
+}
+
 static bool
 same_predicate(const char *a, const char *b)
 {
@@ -369,6 +394,9 @@ reorder_for_prefix(const Candidate *small, Candidate *large)
 
 	if (small->neq != small->columns.count || small->columns.count > large->neq)
 		return false;
+	/* a candidate merged earlier needs the keys where they are */
+	if (large->fixed_prefix > 0)
+		return false;
 	for (int k = 0; k < small->columns.count; k++)
 	{
 		int			pos = strlist_index(&large->columns, small->columns.items[k]);
@@ -393,6 +421,17 @@ merge_into(Candidate *from, Candidate *into)
 	for (int i = 0; i < from->nqueries; i++)
 		add_query(into, from->queries[i]);
 	from->dropped = true;
+
+	/*
+	 * The absorbed keys must stay the leading keys, unless they are all
+	 * equality keys of an equal candidate, whose order does not matter.
+	 */
+	if (!(from->columns.count == into->columns.count &&
+		  from->neq == from->columns.count) &&
+		from->columns.count > into->fixed_prefix)
+		into->fixed_prefix = from->columns.count;
+	if (from->fixed_prefix > into->fixed_prefix)
+		into->fixed_prefix = from->fixed_prefix;
 }
 
 void

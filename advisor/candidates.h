@@ -44,6 +44,8 @@ typedef struct Candidate
 	char	   *ddl;			/* CREATE INDEX CONCURRENTLY ... */
 	char	   *hypothetical_ddl;	/* CREATE INDEX ... for hypopg */
 	bool		dropped;		/* folded into another or already served */
+	int			fixed_prefix;	/* leading keys another merged candidate
+								 * relies on; they are not reordered */
 } Candidate;
 
 typedef struct CandidateSet

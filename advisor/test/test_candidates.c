@@ -380,3 +380,54 @@ TEST(candidates, primary_key_serves_lookup)
 	candidates_free(&set);
 	snapshot_free(snap);
 }
+
+TEST(candidates, merged_candidate_not_reordered)
+{
+	Snapshot   *snap = fixture_snapshot(200000);
+	CandidateSet set = {0};
+	char	   *ddl;
+
+	/*
+	 * (a) is merged into (b, a), which is reordered to (a, b) for it.  (b)
+	 * must not reorder it back, or the query on a alone loses its index.
+	 */
+	fixture_column(snap, "a", true, 1000, 0.002);
+	fixture_column(snap, "b", true, 50000, 0.0001);
+	fixture_query(snap, 1, 100, 50);
+	fixture_query(snap, 2, 100, 50);
+	fixture_query(snap, 3, 100, 50);
+	fixture_scan(snap, 1, "a", "", "", -1, 0.001);
+	fixture_scan(snap, 2, "a,b", "", "", -1, 0.00001);
+	fixture_scan(snap, 3, "b", "", "", -1, 0.00002);
+	ddl = generate(snap, 10000, &set);
+	CHECK_STR_EQ("CREATE INDEX CONCURRENTLY \"scaleup_posts_a_b\" ON \"public\".\"posts\" (\"a\", \"b\");\n"
+				 "CREATE INDEX CONCURRENTLY \"scaleup_posts_b\" ON \"public\".\"posts\" (\"b\");\n",
+				 ddl);
+	CHECK_INT_EQ(2, live_count(&set));
+	free(ddl);
+	candidates_free(&set);
+	snapshot_free(snap);
+}
+
+TEST(candidates, join_keys_of_two_joins_split)
+{
+	Snapshot   *snap = fixture_snapshot(200000);
+	CandidateSet set = {0};
+	ScanInfo   *scan;
+	char	   *ddl;
+
+	/* a hash join on a and another on b: no lookup binds both */
+	fixture_column(snap, "a", true, 1000, 0.002);
+	fixture_column(snap, "b", true, 5000, 0.0005);
+	fixture_query(snap, 1, 100, 50);
+	scan = fixture_scan(snap, 1, "", "", "", -1, 1.0);
+	strlist_append(&scan->join_columns, "a");
+	strlist_append(&scan->join_columns, "b");
+	ddl = generate(snap, 10000, &set);
+	CHECK_STR_EQ("CREATE INDEX CONCURRENTLY \"scaleup_posts_a\" ON \"public\".\"posts\" (\"a\");\n"
+				 "CREATE INDEX CONCURRENTLY \"scaleup_posts_b\" ON \"public\".\"posts\" (\"b\");\n",
+				 ddl);
+	free(ddl);
+	candidates_free(&set);
+	snapshot_free(snap);
+}
