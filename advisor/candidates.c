@@ -247,6 +247,25 @@ candidates_for_shape(const Snapshot *snap, const ScanInfo *scan,
 		}
 	}
 	order_by_selectivity(table, &eq);
+
+	/*
+	 * After the most selective equality key, a key that keeps more than
+	 * CANDIDATE_MAX_FILTER_FRACTION of the rows (a flag true for most rows)
+	 * makes the index larger without narrowing the scan: leave it to the
+	 * filter.
+	 */
+	if (eq.count > 1)
+	{
+		StrList		strong = {0};
+
+		strlist_append(&strong, eq.items[0]);
+		for (int i = 1; i < eq.count; i++)
+			if (selectivity_of(table, eq.items[i]) <= CANDIDATE_MAX_FILTER_FRACTION)
+				strlist_append(&strong, eq.items[i]);
+		strlist_free(&eq);
+		eq = strong;
+	}
+
 	for (int i = 0; i < eq.count; i++)
 		eq_fraction *= selectivity_of(table, eq.items[i]);
 	if (scan->rows_scanned > 0)

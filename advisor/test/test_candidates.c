@@ -431,3 +431,23 @@ TEST(candidates, join_keys_of_two_joins_split)
 	candidates_free(&set);
 	snapshot_free(snap);
 }
+
+TEST(candidates, weak_equality_key_left_out)
+{
+	Snapshot   *snap = fixture_snapshot(200000);
+	CandidateSet set = {0};
+	char	   *ddl;
+
+	/* published is true for 98 % of the rows: filtering, not a key */
+	fixture_column(snap, "author_id", true, 20000, 0.00005);
+	fixture_column(snap, "published", true, 2, 0.98);
+	fixture_column(snap, "created_at", true, -1, 0.000005);
+	fixture_query(snap, 1, 100, 50);
+	fixture_scan(snap, 1, "author_id,published", "", "created_at DESC", 5, 0.00004);
+	ddl = generate(snap, 10000, &set);
+	CHECK_STR_EQ("CREATE INDEX CONCURRENTLY \"scaleup_posts_author_id_created_at\" ON \"public\".\"posts\" (\"author_id\", \"created_at\" DESC);\n",
+				 ddl);
+	free(ddl);
+	candidates_free(&set);
+	snapshot_free(snap);
+}
