@@ -221,8 +221,11 @@ typedef struct EvalContext
 	double	   *base_cost;		/* per query, no new index; < 0 unknown */
 	bool	   *base_failed;
 	double	   *current_cost;	/* per query, with the chosen ones */
-	int			current_version;	/* nchosen the current costs are for */
-	int		   *current_stamp;
+	int			current_version;	/* nchosen that last_pick is for */
+	int		   *last_pick;		/* per table: 1 + position in the chosen list
+								 * of its last chosen index, 0 if none */
+	int		   *current_stamp;	/* per query: 1 + its relevant_picks() when
+								 * current_cost was computed, 0 if never */
 	double	  **after_ratio;	/* per item, per affected query: cost ratio */
 	bool	   *any_planned;	/* per item */
 	bool	   *create_failed;	/* per item */
@@ -249,17 +252,48 @@ query_base_cost(EvalContext *ctx, int query_pos, double *cost)
 	return true;
 }
 
-/* Cost of a query with the chosen indexes; cached per selection round. */
+/*
+ * Number of leading entries of the chosen list that can change the plan of
+ * a query: up to the last index chosen on one of the tables its scans read.
+ * Indexes on other tables do not change its plan, so its cost with the
+ * chosen set stays valid until an index is chosen on one of its tables.
+ */
+static int
+relevant_picks(EvalContext *ctx, int query_pos, const int *chosen_ids, int nchosen)
+{
+	const QueryInfo *query = &ctx->snap->queries[query_pos];
+	int			last = 0;
+
+	if (ctx->current_version != nchosen)
+	{
+		memset(ctx->last_pick, 0, sizeof(int) * (size_t) (ctx->snap->ntables + 1));
+		for (int c = 0; c < nchosen; c++)
+			ctx->last_pick[ctx->set->items[chosen_ids[c]].table_pos] = c + 1;
+		ctx->current_version = nchosen;
+	}
+	for (int i = 0; i < query->nscan_ids; i++)
+	{
+		int			t = ctx->snap->scans[query->scan_ids[i]].table_pos;
+
+		if (t >= 0 && ctx->last_pick[t] > last)
+			last = ctx->last_pick[t];
+	}
+	return last;
+}
+
+/* Cost of a query with the chosen indexes; cached until one is chosen on its tables. */
 static bool
 query_current_cost(EvalContext *ctx, int query_pos, const int *chosen_ids,
 				   int nchosen, double *cost)
 {
-	if (ctx->current_stamp[query_pos] == nchosen + 1)
+	int			relevant = relevant_picks(ctx, query_pos, chosen_ids, nchosen);
+
+	if (ctx->current_stamp[query_pos] == relevant + 1)
 	{
 		*cost = ctx->current_cost[query_pos];
 		return true;
 	}
-	if (nchosen == 0)
+	if (relevant == 0)
 	{
 		if (!query_base_cost(ctx, query_pos, cost))
 			return false;
@@ -273,7 +307,7 @@ query_current_cost(EvalContext *ctx, int query_pos, const int *chosen_ids,
 			return false;
 	}
 	ctx->current_cost[query_pos] = *cost;
-	ctx->current_stamp[query_pos] = nchosen + 1;
+	ctx->current_stamp[query_pos] = relevant + 1;
 	return true;
 }
 
@@ -346,7 +380,8 @@ evaluate_gain(void *context, int item, const int *chosen, int nchosen)
 
 		ctx->after_ratio[item][q] = NAN;
 		if (!query_base_cost(ctx, query_pos, &base) ||
-			ctx->current_stamp[query_pos] != nchosen + 1)
+			ctx->current_stamp[query_pos] !=
+			relevant_picks(ctx, query_pos, ids, nchosen) + 1)
 			continue;
 		before = ctx->current_cost[query_pos];
 		if (!whatif_cost(ctx->whatif, query_pos, &after))
@@ -472,6 +507,7 @@ select_indexes(const char *target, const Snapshot *snap, CandidateSet *set,
 	ctx.base_failed = xcalloc((size_t) snap->nqueries + 1, sizeof(bool));
 	ctx.current_cost = xcalloc((size_t) snap->nqueries + 1, sizeof(double));
 	ctx.current_stamp = xcalloc((size_t) snap->nqueries + 1, sizeof(int));
+	ctx.last_pick = xcalloc((size_t) snap->ntables + 1, sizeof(int));
 	for (int q = 0; q < snap->nqueries; q++)
 		ctx.base_cost[q] = -1;
 	for (int i = 0; i < nlive; i++)
@@ -551,6 +587,7 @@ select_indexes(const char *target, const Snapshot *snap, CandidateSet *set,
 	free(ctx.base_failed);
 	free(ctx.current_cost);
 	free(ctx.current_stamp);
+	free(ctx.last_pick);
 	free(chosen);
 	free(existing);
 }

@@ -32,6 +32,9 @@ struct WhatIf
 	WhatIfQuery *queries;
 	int		   *current;		/* candidate ids of the hypothetical set */
 	int			ncurrent;
+	char	  **hypothetical_oid;	/* per candidate: HypoPG's indexrelid while
+									 * it is in the set, else NULL */
+	bool	   *requested;		/* per candidate: scratch of whatif_set_indexes */
 	int64_t    *sizes;			/* per candidate; 0 = unknown */
 };
 
@@ -216,6 +219,8 @@ whatif_open(const char *target, const char *conninfo, const Snapshot *snap,
 	whatif->queries = xcalloc((size_t) snap->nqueries + 1, sizeof(WhatIfQuery));
 	whatif->current = xcalloc((size_t) set->count + 1, sizeof(int));
 	whatif->sizes = xcalloc((size_t) set->count + 1, sizeof(int64_t));
+	whatif->hypothetical_oid = xcalloc((size_t) set->count + 1, sizeof(char *));
+	whatif->requested = xcalloc((size_t) set->count + 1, sizeof(bool));
 
 	if (!use_planner || snap->hypopg_schema == NULL)
 	{
@@ -266,6 +271,11 @@ reset_hypothetical(WhatIf *whatif)
 	char		sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT %s.hypopg_reset()", whatif->hypopg);
+	for (int i = 0; i < whatif->ncurrent; i++)
+	{
+		free(whatif->hypothetical_oid[whatif->current[i]]);
+		whatif->hypothetical_oid[whatif->current[i]] = NULL;
+	}
 	whatif->ncurrent = 0;
 	if (exec_ok(whatif, sql, "reset the hypothetical indexes"))
 		return true;
@@ -283,13 +293,17 @@ create_hypothetical(WhatIf *whatif, int id)
 	bool		ok;
 
 	strbuf_init(&sql);
-	strbuf_appendf(&sql, "SELECT %s.hypopg_relation_size(h.indexrelid)"
+	strbuf_appendf(&sql, "SELECT %s.hypopg_relation_size(h.indexrelid), h.indexrelid"
 				   " FROM %s.hypopg_create_index($1) h",
 				   whatif->hypopg, whatif->hypopg);
 	res = PQexecParams(whatif->conn, sql.data, 1, NULL, params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok)
+	{
 		whatif->sizes[id] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		free(whatif->hypothetical_oid[id]);
+		whatif->hypothetical_oid[id] = xstrdup(PQgetvalue(res, 0, 1));
+	}
 	else
 	{
 		log_event(LOG_LEVEL_WARNING, whatif->target,
@@ -302,9 +316,41 @@ create_hypothetical(WhatIf *whatif, int id)
 	return ok;
 }
 
+/* Drop one hypothetical index of the set by its HypoPG indexrelid. */
+static bool
+drop_hypothetical(WhatIf *whatif, int id)
+{
+	StrBuf		sql;
+	const char *params[1] = {whatif->hypothetical_oid[id]};
+	PGresult   *res;
+	bool		ok;
+
+	strbuf_init(&sql);
+	strbuf_appendf(&sql, "SELECT %s.hypopg_drop_index($1::pg_catalog.oid)", whatif->hypopg);
+	res = PQexecParams(whatif->conn, sql.data, 1, NULL, params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	strbuf_free(&sql);
+	if (ok)
+	{
+		free(whatif->hypothetical_oid[id]);
+		whatif->hypothetical_oid[id] = NULL;
+	}
+	return ok;
+}
+
+/*
+ * The set changes by a few indexes between two calls (the chosen ones plus
+ * one candidate), so only the difference is dropped and created.  A failed
+ * drop falls back to a reset and a full rebuild.
+ */
 bool
 whatif_set_indexes(WhatIf *whatif, const int *ids, int count, int *failed)
 {
+	int			kept = 0;
+	bool		drop_failed = false;
+
 	*failed = -1;
 	if (whatif->conn == NULL)
 	{
@@ -313,20 +359,34 @@ whatif_set_indexes(WhatIf *whatif, const int *ids, int count, int *failed)
 		whatif->ncurrent = count;
 		return true;
 	}
-	if (whatif->ncurrent == count)
-	{
-		bool		same = true;
 
-		for (int i = 0; i < count; i++)
-			if (whatif->current[i] != ids[i])
-				same = false;
-		if (same)
-			return true;
+	for (int i = 0; i < count; i++)
+		whatif->requested[ids[i]] = true;
+	for (int i = 0; i < whatif->ncurrent; i++)
+	{
+		int			id = whatif->current[i];
+
+		if (!whatif->requested[id] && !drop_failed && drop_hypothetical(whatif, id))
+			continue;
+		if (!whatif->requested[id])
+			drop_failed = true;
+		whatif->current[kept++] = id;
 	}
-	if (!reset_hypothetical(whatif))
-		return false;
+	whatif->ncurrent = kept;
+	for (int i = 0; i < count; i++)
+		whatif->requested[ids[i]] = false;
+
+	if (drop_failed)
+	{
+		restart_transaction(whatif);
+		if (!reset_hypothetical(whatif))
+			return false;
+	}
+
 	for (int i = 0; i < count; i++)
 	{
+		if (whatif->hypothetical_oid[ids[i]] != NULL)
+			continue;
 		if (!create_hypothetical(whatif, ids[i]))
 		{
 			*failed = ids[i];
@@ -669,6 +729,8 @@ whatif_close(WhatIf *whatif)
 		free(whatif->queries[i].error);
 	free(whatif->queries);
 	free(whatif->current);
+	free(whatif->hypothetical_oid);
+	free(whatif->requested);
 	free(whatif->sizes);
 	free(whatif->hypopg);
 	free(whatif);
