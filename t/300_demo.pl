@@ -119,6 +119,47 @@ for my $label (@expected_labels)
 	cmp_ok($row->[3], '>=', 5, "$label ran at least 5 times after");
 }
 
+# --- The demo's HTML report in headless Chromium ------------------------------
+
+my $report = "$cluster_dir/report.html";
+ok(-s $report, 'the demo wrote its HTML report');
+my $chromium;
+for my $name (qw(chromium chromium-browser google-chrome))
+{
+	my ($found) = grep { -x "$_/$name" } split /:/, ($ENV{PATH} // '');
+	if ($found)
+	{
+		$chromium = "$found/$name";
+		last;
+	}
+}
+SKIP:
+{
+	skip 'Chromium is not installed (apt-get install chromium); the report was not rendered', 4
+	  unless $chromium && -s $report;
+
+	my $profile = "$tempdir/chromium-profile";
+	mkdir $profile;
+	local $ENV{TMPDIR} = $tempdir;
+	my @browser = (
+		$chromium, '--headless', '--no-sandbox', '--disable-gpu',
+		'--no-first-run', '--disable-background-networking',
+		'--disable-component-update', '--disable-sync', '--disable-quic',
+		"--user-data-dir=$profile");
+	my $png = "$tempdir/demo-report.png";
+	my ($out, $err) = ('', '');
+	IPC::Run::run [ @browser, "--screenshot=$png", '--window-size=1200,2000', "file://$report" ],
+	  '>', \$out, '2>', \$err, IPC::Run::timeout(180);
+	ok(-s $png, 'Chromium rendered the demo report') or diag($err);
+	($out, $err) = ('', '');
+	IPC::Run::run [ @browser, '--enable-logging=stderr', '--v=0', '--dump-dom', "file://$report" ],
+	  '>', \$out, '2>', \$err, IPC::Run::timeout(180);
+	like($out, qr{<section id="suggestions">}, 'the loaded report lists the suggestions');
+	like($out, qr/blog_posts/, 'the loaded report names the demo table');
+	is(join("\n", grep { /CONSOLE|Uncaught|SyntaxError/ } split /\n/, $err), '',
+		'no script errors or console messages');
+}
+
 # --- A second run, interrupted during the workload ---------------------------
 
 my $output_file = "$tempdir/interrupted.out";
