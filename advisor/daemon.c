@@ -417,7 +417,7 @@ sleep_until(double deadline)
 		}
 		timeout.tv_sec = (time_t) remaining;
 		timeout.tv_nsec = (long) ((remaining - (double) timeout.tv_sec) * 1e9);
-		/* Returns -1 with EINTR when a handler ran; the loop then sees the flag. */
+		/* Returns -1 with EINTR when a handler ran, so the loop checks the flag. */
 		pselect(0, NULL, NULL, NULL, &timeout, &original);
 		sigprocmask(SIG_SETMASK, &original, NULL);
 	}

@@ -489,8 +489,8 @@ skip_quoted(const char *query, const char *p)
  * Write query with every $n replaced by the n-th sampled value into out.
  * The values of constants are the literals as written in the query, and the
  * values of bind parameters are typed literals ('42'::integer), so the
- * result is the query as it ran: it plans where PREPARE cannot infer a
- * parameter's type (interval $1, an operator over two parameters).
+ * result is the query as it ran.  It plans even where PREPARE cannot infer
+ * a parameter's type (interval $1, an operator over two parameters).
  * Returns false when the text uses a $n the sample has no value for.
  */
 static bool

@@ -65,7 +65,8 @@ TEST(conn, reconnect_state_backs_off)
 
 	CHECK_NULL(conn_get(&connection, 100.0));
 	CHECK_INT_EQ(1, connection.failures);
-	CHECK(connection.next_attempt >= 100.5 && connection.next_attempt <= 101.0);
+	CHECK(connection.next_attempt >= 100.5);
+	CHECK(connection.next_attempt <= 101.0);
 
 	/* Before the delay has passed, no attempt is made. */
 	CHECK_NULL(conn_get(&connection, 100.1));
@@ -73,7 +74,8 @@ TEST(conn, reconnect_state_backs_off)
 
 	CHECK_NULL(conn_get(&connection, 200.0));
 	CHECK_INT_EQ(2, connection.failures);
-	CHECK(connection.next_attempt >= 201.0 && connection.next_attempt <= 202.0);
+	CHECK(connection.next_attempt >= 201.0);
+	CHECK(connection.next_attempt <= 202.0);
 
 	log_set_stream(NULL);
 	fclose(stream);
